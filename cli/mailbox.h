@@ -1,0 +1,32 @@
+/* mailbox.h - the messages in an mbox file, a maildir, a directory of
+ * message files or a single file.
+ *
+ * A file that starts with "From " is an mbox: a message starts at each
+ * "From " line at the start of the file or after a blank line.  Any
+ * other file is one message.  A directory with cur/ and new/ is a
+ * maildir; any other directory is walked for files (dot files left
+ * out), in name order.
+ */
+#ifndef TW_MAILBOX_H
+#define TW_MAILBOX_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "status.h"
+
+/* Receives one message; origin is "PATH" or "PATH:LINE".  Returning
+ * false stops the walk. */
+typedef bool (*tw_mailbox_fn)(void *ctx, const char *data, size_t len,
+                              const char *origin);
+
+/* Total bytes of the files under path. */
+guint64 tw_mailbox_bytes(const char *path);
+
+/* Calls fn for every message under path.  Returns TW_ERR_NOINPUT (err
+ * names the path) when path cannot be read, TW_ERR_IO when fn stopped. */
+tw_status_t tw_mailbox_each(const char *path, tw_mailbox_fn fn, void *ctx,
+                            tw_error_t *err);
+
+#endif

@@ -1,0 +1,231 @@
+/* twoway-filter.c - stdin to stdout for procmail and maildrop.
+ *
+ * Writes the message exactly as read, with the tag headers inserted at
+ * the end of its header block and forged X-Twoway-* headers removed.
+ * It exits 0 only after the whole message was written; when it cannot
+ * write it all, it exits 75 so that procmail and maildrop keep the
+ * original.  Database trouble follows OnError: accept writes the
+ * message untagged, tempfail exits 75.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "ledger.h"
+#include "message.h"
+#include "options.h"
+#include "raw.h"
+#include "reading.h"
+#include "tags.h"
+
+typedef struct {
+    tw_globals_t globals;
+    bool sent;
+    bool pass;
+} filter_opts_t;
+
+static void
+usage(FILE *fp)
+{
+    fputs("usage: twoway-filter [--db PATH] [--owner ADDR] [--config FILE] [--sent [--pass]]\n"
+          "Reads a message on stdin and writes it to stdout with X-Twoway-* tags added.\n"
+          "  --sent   record a message the owner sent; write nothing\n"
+          "  --pass   with --sent, also write the message unchanged\n"
+          "Exit: 0 message written whole, 75 try again later, 78 configuration error.\n"
+          "See twoway-filter(1).\n",
+          fp);
+}
+
+/* Reads all of fd; false on a read error. */
+static bool
+read_all(int fd, GByteArray *buf)
+{
+    guint8 chunk[65536];
+
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n > 0)
+            g_byte_array_append(buf, chunk, (guint)n);
+        else if (n == 0)
+            return true;
+        else if (errno != EINTR)
+            return false;
+    }
+}
+
+static bool
+write_fd(void *ctx, const void *data, size_t len)
+{
+    int fd = *(int *)ctx;
+    const char *p = data;
+
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+/* Writes the message with tags (may be empty) and returns the exit
+ * code: 0 only when every byte was written. */
+static int
+emit(const tw_raw_t *raw, const char *tags, size_t tags_len)
+{
+    int fd = STDOUT_FILENO;
+
+    if (!tw_raw_write(raw, TW_TAG_PREFIX, tags, tags_len, write_fd, &fd)) {
+        tw_warn("cannot write the message: %s", g_strerror(errno));
+        return EX_TEMPFAIL;
+    }
+    if (fsync(fd) != 0 && errno != EINVAL && errno != EROFS && errno != EBADF) {
+        /* pipes cannot be synced; a file that cannot be is not whole */
+        tw_warn("cannot write the message: %s", g_strerror(errno));
+        return EX_TEMPFAIL;
+    }
+    return EX_OK;
+}
+
+/* Writes the original bytes untouched (for --sent --pass). */
+static int
+emit_unchanged(const GByteArray *in)
+{
+    int fd = STDOUT_FILENO;
+
+    if (in->len > 0 && !write_fd(&fd, in->data, in->len)) {
+        tw_warn("cannot write the message: %s", g_strerror(errno));
+        return EX_TEMPFAIL;
+    }
+    return EX_OK;
+}
+
+/* Analyses and records; on success *tags holds the header lines. */
+static tw_status_t
+record(const filter_opts_t *o, const tw_config_t *cfg, const tw_raw_t *raw,
+       char **tags, size_t *tags_len, tw_error_t *err)
+{
+    tw_message_t *msg = NULL;
+    tw_status_t st;
+    char *owner = NULL;
+    tw_store_t *store = NULL;
+
+    *tags = NULL;
+    *tags_len = 0;
+    st = tw_message_parse(raw->data, raw->len, cfg->max_body_bytes, cfg->subaddress_delims, &msg);
+    if (st != TW_OK || !msg->is_mail)
+        goto out; /* not mail: passed through */
+    owner = tw_reading_owner(cfg, msg);
+    if (owner == NULL) {
+        tw_warn("no owner: give --owner ADDR, or Owner in the config; message passed untagged");
+        goto out;
+    }
+    char *path = tw_config_database(cfg);
+    st = tw_store_open(path, cfg->busy_timeout_ms, true, &store, err);
+    g_free(path);
+    if (st == TW_OK) {
+        tw_reading_t r;
+        tw_record_t rec;
+        tw_read(cfg, msg, owner, o->sent ? TW_HINT_OUT : TW_HINT_AUTO, &r);
+        st = tw_ledger_record_one(store, cfg, &r, g_get_real_time() / G_USEC_PER_SEC, &rec, err);
+        if (st == TW_OK) {
+            *tags = tw_tags_format(&rec.tags, tw_raw_eol(raw), tags_len);
+            tw_record_clear(&rec);
+        }
+        tw_reading_clear(&r);
+    }
+out:
+    tw_store_close(store);
+    tw_message_free(msg);
+    g_free(owner);
+    return st;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        TW_GLOBAL_OPTIONS,
+        {"sent", no_argument, NULL, 's'},
+        {"pass", no_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    filter_opts_t o = {.sent = false};
+    tw_config_t *cfg = NULL;
+    tw_error_t err = {{0}};
+    GByteArray *in;
+    tw_raw_t raw;
+    int opt, rc;
+
+    tw_progname = "twoway-filter";
+    signal(SIGPIPE, SIG_IGN);
+    while ((opt = getopt_long(argc, argv, "sphV", longopts, NULL)) != -1) {
+        if (tw_globals_take(&o.globals, opt, optarg))
+            continue;
+        switch (opt) {
+        case 's': o.sent = true; break;
+        case 'p': o.pass = true; break;
+        case 'h': usage(stdout); return EX_OK;
+        case 'V': puts("twoway-filter " PACKAGE_VERSION); return EX_OK;
+        default: usage(stderr); return EX_USAGE;
+        }
+    }
+    if (optind < argc) {
+        tw_warn("unexpected argument '%s'", argv[optind]);
+        return EX_USAGE;
+    }
+    if (o.pass && !o.sent) {
+        tw_warn("--pass goes with --sent");
+        return EX_USAGE;
+    }
+
+    /* Always read the whole message first: a filter that stops reading
+     * early makes procmail and maildrop fail the delivery. */
+    in = g_byte_array_new();
+    if (!read_all(STDIN_FILENO, in)) {
+        tw_warn("cannot read the message: %s", g_strerror(errno));
+        g_byte_array_free(in, TRUE);
+        return EX_TEMPFAIL;
+    }
+    if (tw_globals_config(&o.globals, &cfg, &err) != TW_OK) {
+        tw_warn("%s", err.text);
+        g_byte_array_free(in, TRUE);
+        return EX_CONFIG;
+    }
+    tw_raw_scan(&raw, (const char *)in->data, in->len);
+
+    char *tags = NULL;
+    size_t tags_len = 0;
+    tw_status_t st = TW_OK;
+    if (raw.is_mail)
+        st = record(&o, cfg, &raw, &tags, &tags_len, &err);
+    if (st != TW_OK) {
+        tw_warn("%s", err.text[0] ? err.text : tw_status_str(st));
+        if (cfg->on_error == TW_ON_ERROR_TEMPFAIL) {
+            tw_warn("OnError tempfail: delivery deferred");
+            rc = EX_TEMPFAIL;
+            goto done;
+        }
+        tw_warn("OnError accept: message passed untagged");
+    }
+    if (o.sent)
+        rc = o.pass ? emit_unchanged(in) : EX_OK;
+    else
+        rc = emit(&raw, tags, tags_len);
+done:
+    g_free(tags);
+    tw_config_free(cfg);
+    g_byte_array_free(in, TRUE);
+    return rc;
+}

@@ -1,0 +1,344 @@
+/* ask.c - the cue table and the ask score. */
+#include "ask.h"
+
+#include <string.h>
+
+#include "text.h"
+
+typedef struct {
+    const char *name;
+    double weight;       /* > 0 positive, < 0 damping */
+    const char *anchors; /* '|'-separated literals, one must occur (lower case) */
+    const char *pattern; /* PCRE, matched caseless */
+} cue_def_t;
+
+/* Positive weights combine by noisy-or; a negative weight w multiplies
+ * the sentence's score by (1 + w). */
+static const cue_def_t cue_table[] = {
+    /* questions */
+    {"question", 0.55, "?", "\\?[\\s\"')\\]]*$"},
+    {"inner-question", 0.40, "?", "\\w\\s*\\?\\s+\\S"},
+    {"wh-question", 0.20, "?",
+     "^(?:and |so |but |also |ok,? )?(?:what|when|where|who|whom|whose|which|why|how)\\b"},
+    {"yes-no-question", 0.25, "?",
+     "^(?:and |so |but |also |ok,? )?(?:can|could|would|will|do|does|did|have|has|are|is|"
+     "should|shall|may|might|was|were)\\s+(?:you|we|i|it|this|that|there|they|he|she|"
+     "someone|anyone|u)\\b"},
+    /* requests */
+    {"could-you", 0.55, "you| u ",
+     "\\b(?:could|would|can|will|won't|wouldn't|couldn't)\\s+(?:you|u|somebody|someone|"
+     "anyone|anybody)\\s+(?:please\\s+|kindly\\s+|possibly\\s+|also\\s+)?"
+     "(?!have\\s+(?:been|seen|known)\\b)\\w+"},
+    {"please", 0.50, "please|pls|plz",
+     "\\b(?:please|pls|plz)\\s+(?:do\\s+)?(?!find\\b|see\\s+(?:attached|below|above|enclosed)|"
+     "note\\b|be\\s+(?:advised|aware|informed)\\b|do\\s+not\\s+reply|don'?t\\s+reply|feel\\s+free|"
+     "accept\\b|disregard\\b|ignore\\b|excuse\\b|forgive\\b|don'?t\\s+hesitate|"
+     "do\\s+not\\s+hesitate|visit\\b|click\\b|enjoy\\b|keep\\s+in\\s+mind|remember\\s+that|"
+     "join\\s+us|share\\s+this|forward\\s+this\\s+(?:email|message|newsletter)|"
+     "consider\\s+the\\s+environment|allow\\b|refer\\s+to)[a-z]"},
+    {"please-end", 0.45, "please", ",?\\s+please\\s*[.!]?$"},
+    {"let-me-know", 0.55, "know",
+     "\\blet\\s+(?:me|us)\\s+know\\s+(?!if\\s+(?:you|there|anything|i|we)\\b)"
+     "(?:what|when|whether|how|which|who|where|your|asap|as\\s+soon|by|about|if\\b)"},
+    {"let-me-know-if-you-can", 0.45, "know",
+     "\\blet\\s+(?:me|us)\\s+know\\s+if\\s+(?:you\\s+(?:can|could|are\\s+(?:able|available|ok|"
+     "okay|free|interested)|agree|approve|want\\s+(?:me|us)|will|would|prefer|think)|this\\s+"
+     "(?:works|is\\s+ok)|that\\s+works|it\\s+works)"},
+    {"wondering", 0.55, "wonder", "\\b(?:i|we)\\s+(?:was|were|am|are|'m|'re)\\s+wondering\\b"},
+    {"i-wonder", 0.50, "wonder", "\\bi\\s+wonder\\s+(?:if|whether|what|when|how|who)\\b"},
+    {"need-you", 0.55, "you",
+     "\\b(?:i|we)\\s+(?:need|want|would\\s+like|'d\\s+like)\\s+(?:you|your)\\s+"
+     "(?:to\\b|input|help|feedback|approval|thoughts|opinion|signature|ok|okay|comments)"},
+    {"appreciate", 0.45, "appreciate",
+     "\\b(?:i|we)(?:'d|\\s+would|\\s+will|'ll)\\s+(?:really\\s+|greatly\\s+)?appreciate\\b"},
+    {"anyone", 0.50, "any|some",
+     "\\b(?:does|did|has|can|could|would|will|is)\\s+(?:anyone|anybody|someone|somebody)\\b"},
+    {"any-thoughts", 0.45, "any",
+     "\\bany\\s+(?:thoughts|ideas|suggestions|comments|feedback|advice|update|news|word|"
+     "luck|objections?|recommendations?|pointers|hints?|tips?)\\b"},
+    {"may-i", 0.45, " i ",
+     "\\b(?:can|could|may)\\s+i\\s+(?:ask|get|have|borrow|see|call|come|schedule|use)\\b"},
+    {"is-it-possible", 0.50, "possible|mind",
+     "\\b(?:is\\s+it\\s+possible|would\\s+it\\s+be\\s+possible|do\\s+you\\s+mind|"
+     "would\\s+you\\s+mind)\\b"},
+    {"need-help", 0.45, "need|require",
+     "\\b(?:need|needs|require|requires)\\s+(?:your\\s+|some\\s+)?(?:help|assistance|input|"
+     "advice|approval|answer|response|feedback|sign-?off|decision|confirmation)\\b"},
+    {"waiting-on-you", 0.45, "wait",
+     "\\b(?:waiting|still\\s+waiting)\\s+(?:for|on)\\s+(?:your|you)\\b"},
+    {"question-for-you", 0.40, "question",
+     "\\b(?:quick\\s+|a\\s+)?question\\s+(?:for|to)\\s+you\\b"},
+    {"deadline", 0.15, "by|before|until|asap|soon|urgent|later",
+     "\\b(?:(?:by|before|until|no\\s+later\\s+than)\\s+(?:mon|tues|wednes|thurs|fri|satur|sun)"
+     "day|(?:by|before)\\s+(?:tomorrow|tonight|noon|eod|cob|close\\s+of\\s+business|end\\s+of\\s+"
+     "(?:the\\s+)?(?:day|week|month))|asap|as\\s+soon\\s+as\\s+possible|urgent(?:ly)?)\\b"},
+    /* German, French, Spanish */
+    {"de-koennten-sie", 0.55, "du|sie|ihr",
+     "\\b(?:könnte|könnten|könntest|kannst|können|würdest|würden|würdet|könntet)\\s+"
+     "(?:du|sie|ihr)\\b"},
+    {"de-bitte", 0.40, "bitte", "\\bbitte\\s+(?!schön|sehr|gerne)\\w+|\\w+\\s+bitte\\b"},
+    {"de-bescheid", 0.50, "bescheid|wissen|fragen",
+     "\\b(?:gib|gebt|geben\\s+sie)\\s+mir\\s+bescheid|\\bsag\\s+mir\\s+bescheid|"
+     "\\blass\\s+(?:mich|uns)\\s+wissen|\\bich\\s+wollte\\s+fragen"},
+    {"fr-pourriez-vous", 0.55, "vous|tu",
+     "\\b(?:pourriez|pourrais|pouvez|peux|voudriez|voudrais|pourrions)[- ](?:vous|tu)\\b"},
+    {"fr-merci-de", 0.40, "merci", "\\bmerci\\s+de\\s+(?:bien\\s+vouloir\\s+)?(?:me|nous)?\\s*\\w+"},
+    {"fr-svp", 0.40, "plaît|plait|svp", "\\bs'il\\s+(?:te|vous)\\s+pla[iî]t\\b|\\bsvp\\b"},
+    {"es-podrias", 0.50, "pod|pued",
+     "\\b(?:podr[ií]as|podr[ií]a|puedes|puede|podr[ií]an|pueden)\\s+(?:usted\\s+)?\\w+"},
+    {"es-por-favor", 0.40, "favor", "\\bpor\\s+favor\\b"},
+    {"es-avisame", 0.50, "av|saber", "\\b(?:av[ií]same|h[aá]zme\\s+saber|me\\s+avisas)\\b"},
+
+    /* what damps an ask */
+    {"courtesy-closing", -0.92, "if",
+     "\\b(?:let\\s+(?:me|us)\\s+know|feel\\s+free|do\\s*n[o']?t\\s+hesitate|(?:please\\s+)?"
+     "(?:contact|call|email|e-mail|ask|reach(?:\\s+out\\s+to)?)\\s+(?:me|us)|give\\s+(?:me|us)\\s+a\\s+"
+     "(?:call|shout))\\b.*\\bif\\s+(?:you\\s+)?(?:have|need|there|want|require|would\\s+like|"
+     "can\\s+be\\s+of|i\\s+can)\\b"},
+    {"if-questions", -0.92, "question|concern|help",
+     "^(?:if|should)\\s+(?:you\\s+)?(?:have|need|there\\s+(?:are|is))\\s+(?:any\\s+)?(?:further\\s+|"
+     "other\\s+|more\\s+)?(?:questions?|concerns?|comments?|help|problems?|issues?)\\b"},
+    {"any-questions-closing", -0.9, "question",
+     "^any\\s+(?:further\\s+|other\\s+)?questions?,?\\s+(?:please\\s+)?(?:let|call|contact|feel|give|"
+     "just)\\b"},
+    {"hope-helps", -0.8, "hope", "\\bhope\\s+(?:this|that|it)\\s+helps\\b"},
+    {"thanks", -0.9, "thank|cheers|danke|merci|gracias|regards",
+     "^(?:thanks?|thank\\s+you|many\\s+thanks|thx|cheers|regards|best\\s+regards|danke|"
+     "vielen\\s+dank|merci|gracias)\\b[^?]*$"},
+    {"marketing", -0.85, "click|subscri|sign|now|offer|off|learn|register|miss|browser|trial",
+     "\\b(?:click\\s+(?:here|below|the\\s+link)|unsubscribe|sign\\s+up|subscribe|buy\\s+now|"
+     "order\\s+now|shop\\s+now|limited[- ]time|act\\s+now|call\\s+now|free\\s+trial|special\\s+"
+     "offer|\\d+%\\s+off|learn\\s+more|register\\s+(?:now|today)|don'?t\\s+miss|view\\s+(?:this|it)"
+     "\\s+in\\s+your\\s+browser|book\\s+now|claim\\s+your)\\b"},
+    {"please-find", -0.9, "please",
+     "\\bplease\\s+(?:find|see)\\s+(?:attached|enclosed|below|above|the\\s+attached)"},
+    {"please-note", -0.7, "please", "\\bplease\\s+(?:note|be\\s+advised|be\\s+aware|be\\s+informed)\\b"},
+    {"pleasantry", -0.85, "how|hope",
+     "\\bhow\\s+(?:are|r)\\s+(?:you|u|things|ya)\\b|\\bhow(?:'s|\\s+is|\\s+was|\\s+were)\\s+"
+     "(?:it\\s+going|everything|things|life|your\\s+(?:day|week|weekend|trip|holiday|holidays|"
+     "vacation|summer|family))\\b|\\bhope\\s+(?:you(?:'re|\\s+are|\\s+had)|all\\s+is|this\\s+finds)"},
+    {"rhetorical", -0.9, "?",
+     "^(?:who\\s+knows|why\\s+not|guess\\s+what|what\\s+do\\s+you\\s+know|how\\s+cool\\s+is\\s+that|"
+     "isn'?t\\s+it|right|you\\s+know\\s+what|what\\s+else\\s+is\\s+new|who\\s+cares|"
+     "what\\s+could\\s+go\\s+wrong|how\\s+about\\s+that)\\s*[?!.]*$"},
+    {"no-reply-needed", -0.9, "no need|not necessary|no reply|no response|no action",
+     "\\bno\\s+(?:need\\s+to\\s+(?:reply|respond|answer)|reply\\s+(?:needed|necessary|required)|"
+     "response\\s+(?:needed|necessary|required)|action\\s+(?:needed|required))\\b|"
+     "\\b(?:reply|response)\\s+(?:is\\s+)?not\\s+(?:necessary|needed|required)\\b"},
+    {"fyi", -0.6, "fyi|information|reference|records",
+     "^(?:fyi|for\\s+your\\s+(?:information|reference|records))\\b"},
+};
+
+#define N_CUES G_N_ELEMENTS(cue_table)
+
+static GRegex *cue_regex[N_CUES];
+
+static gpointer
+compile_cues(gpointer unused)
+{
+    for (size_t i = 0; i < N_CUES; i++) {
+        GError *error = NULL;
+        cue_regex[i] = g_regex_new(cue_table[i].pattern,
+                                   G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, &error);
+        if (cue_regex[i] == NULL) {
+            g_error("cue %s: %s", cue_table[i].name, error->message);
+        }
+    }
+    return NULL;
+}
+
+static bool
+anchored(const cue_def_t *cue, const char *lower)
+{
+    const char *a = cue->anchors;
+
+    while (*a) {
+        const char *bar = strchr(a, '|');
+        size_t n = bar ? (size_t)(bar - a) : strlen(a);
+        char word[32];
+        if (n < sizeof word) {
+            memcpy(word, a, n);
+            word[n] = '\0';
+            if (strstr(lower, word) != NULL)
+                return true;
+        }
+        if (bar == NULL)
+            break;
+        a = bar + 1;
+    }
+    return false;
+}
+
+static void
+hit_free(gpointer p)
+{
+    tw_cue_hit_t *h = p;
+
+    g_free(h->matched);
+    g_free(h);
+}
+
+/* Scores one sentence, appending its hits. */
+static double
+score_sentence(const char *sentence, int index, GPtrArray *hits)
+{
+    char *lower = g_utf8_strdown(sentence, -1);
+    double miss = 1.0, damp = 1.0;
+
+    /* pad so that " i " and " u " anchors find words at either end */
+    char *padded = g_strconcat(" ", lower, " ", NULL);
+    for (size_t i = 0; i < N_CUES; i++) {
+        GMatchInfo *mi = NULL;
+        if (!anchored(&cue_table[i], padded))
+            continue;
+        if (g_regex_match(cue_regex[i], sentence, 0, &mi)) {
+            tw_cue_hit_t *h = g_new0(tw_cue_hit_t, 1);
+            h->name = cue_table[i].name;
+            h->weight = cue_table[i].weight;
+            h->matched = g_match_info_fetch(mi, 0);
+            g_strstrip(h->matched);
+            h->sentence = index;
+            g_ptr_array_add(hits, h);
+            if (h->weight > 0)
+                miss *= 1.0 - h->weight;
+            else if (1.0 + h->weight < damp)
+                damp = 1.0 + h->weight;
+        }
+        g_match_info_free(mi);
+    }
+    g_free(padded);
+    g_free(lower);
+    return (1.0 - miss) * damp;
+}
+
+void
+tw_ask_detect(const char *fresh, tw_ask_t *out)
+{
+    static GOnce once = G_ONCE_INIT;
+    double best = 0.0;
+    int best_index = -1, asking = 0;
+
+    g_once(&once, compile_cues, NULL);
+    memset(out, 0, sizeof *out);
+    out->hits = g_ptr_array_new_with_free_func(hit_free);
+    out->sentences = tw_text_sentences(fresh);
+    for (guint i = 0; i < out->sentences->len && i < 80; i++) {
+        const char *s = out->sentences->pdata[i];
+        if (strlen(s) > 2000)
+            continue;
+        double score = score_sentence(s, (int)i, out->hits);
+        if (score >= 0.5)
+            asking++;
+        if (score > best) {
+            best = score;
+            best_index = (int)i;
+        }
+    }
+    /* Several asking sentences make the ask surer. */
+    if (asking > 1)
+        best = MIN(1.0, best + 0.05 * (asking - 1));
+    out->score = best;
+    if (best_index >= 0 && best > 0.0)
+        out->cue = g_strdup(out->sentences->pdata[best_index]);
+}
+
+void
+tw_ask_clear(tw_ask_t *ask)
+{
+    if (ask->hits)
+        g_ptr_array_free(ask->hits, TRUE);
+    if (ask->sentences)
+        g_ptr_array_free(ask->sentences, TRUE);
+    g_free(ask->cue);
+    memset(ask, 0, sizeof *ask);
+}
+
+/* Does sentence start with a greeting followed by name? */
+static bool
+greets_name(const char *sentence, const char *name)
+{
+    static const char *const greetings[] = {
+        "hi ", "hello ", "hey ", "dear ", "hallo ", "liebe ", "lieber ",
+        "bonjour ", "salut ", "hola ", "good morning ", "morning ", "",
+    };
+    size_t n = strlen(name);
+
+    if (n < 2)
+        return false;
+    for (size_t i = 0; i < G_N_ELEMENTS(greetings); i++) {
+        size_t g = strlen(greetings[i]);
+        if (g_ascii_strncasecmp(sentence, greetings[i], g) != 0)
+            continue;
+        const char *p = sentence + g;
+        if (g_ascii_strncasecmp(p, name, n) == 0 &&
+            (p[n] == ',' || p[n] == '!' || p[n] == ' ' || p[n] == '\0' || p[n] == ':' ||
+             p[n] == '-'))
+            return g > 0 || p[n] == ',' || p[n] == ':';
+    }
+    return false;
+}
+
+bool
+tw_ask_greets(const tw_ask_t *ask, const char *display_name, const char *addr)
+{
+    char first[64] = "";
+
+    if (ask->sentences == NULL || ask->sentences->len == 0)
+        return false;
+    if (display_name != NULL && *display_name) {
+        /* "Vale, Robin" -> Robin; "Robin Vale" -> Robin */
+        const char *comma = strchr(display_name, ',');
+        const char *p = comma ? comma + 1 : display_name;
+        while (*p == ' ' || *p == '"')
+            p++;
+        size_t n = strcspn(p, " ,\"");
+        if (n < sizeof first) {
+            memcpy(first, p, n);
+            first[n] = '\0';
+        }
+    } else if (addr != NULL) {
+        size_t n = strcspn(addr, "@.");
+        if (n < sizeof first) {
+            memcpy(first, addr, n);
+            first[n] = '\0';
+        }
+    }
+    return greets_name(ask->sentences->pdata[0], first);
+}
+
+double
+tw_ask_for_reader(double text_score, tw_reader_role_t role, guint recipients,
+                  bool greeted, GPtrArray *why)
+{
+    double s = text_score;
+
+    switch (role) {
+    case TW_READER_TO:
+        break;
+    case TW_READER_CC:
+        s *= 0.75;
+        if (why)
+            g_ptr_array_add(why, g_strdup("reader only in Cc: x0.75"));
+        break;
+    case TW_READER_UNSEEN:
+        s *= 0.9;
+        if (why)
+            g_ptr_array_add(why, g_strdup("reader not in To or Cc: x0.9"));
+        break;
+    }
+    if (recipients > 15) {
+        s *= 0.7;
+        if (why)
+            g_ptr_array_add(why, g_strdup_printf("%u recipients: x0.7", recipients));
+    } else if (recipients > 5) {
+        s *= 0.85;
+        if (why)
+            g_ptr_array_add(why, g_strdup_printf("%u recipients: x0.85", recipients));
+    }
+    if (greeted) {
+        s = MIN(1.0, s * 1.15);
+        if (why)
+            g_ptr_array_add(why, g_strdup("greeting names the reader: x1.15"));
+    }
+    return s;
+}

@@ -1,0 +1,202 @@
+/* bulk.c - the rules that tell bulk and list mail from personal mail. */
+#include "bulk.h"
+
+#include <string.h>
+
+#include "address.h"
+
+static void
+reason(tw_bulk_t *b, bool is_bulk, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static void
+reason(tw_bulk_t *b, bool is_bulk, const char *fmt, ...)
+{
+    va_list ap;
+    char *text, *clean;
+
+    va_start(ap, fmt);
+    text = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    /* Reasons quote header values: keep them short and on one line. */
+    clean = g_utf8_make_valid(text, -1);
+    g_free(text);
+    for (char *p = clean; *p; p++)
+        if (*p == '\r' || *p == '\n' || *p == '\t')
+            *p = ' ';
+    if (g_utf8_strlen(clean, -1) > 100) {
+        char *cut = g_utf8_offset_to_pointer(clean, 100);
+        *cut = '\0';
+    }
+    if (is_bulk)
+        b->bulk = true;
+    g_ptr_array_add(b->reasons, clean);
+}
+
+bool
+tw_bulk_is_noreply_address(const char *addr)
+{
+    static const char *const locals[] = {
+        "noreply", "no-reply", "no_reply", "donotreply", "do-not-reply",
+        "do_not_reply", "mailer-daemon", "postmaster", "bounce", "bounces",
+        "notifications", "notification", "notify", "newsletter", "newsletters",
+        "mailer", "auto-reply", "autoreply", "auto-confirm", "daemon", "alerts",
+        "alert", "announcements", "announce", "marketing", "promotions", "news",
+        "digest", "updates", "info-noreply",
+    };
+    char local[128];
+    const char *at;
+    size_t n;
+
+    if (addr == NULL)
+        return false;
+    at = strchr(addr, '@');
+    n = at ? (size_t)(at - addr) : strlen(addr);
+    if (n == 0 || n >= sizeof local)
+        return false;
+    memcpy(local, addr, n);
+    local[n] = '\0';
+    for (size_t i = 0; i < G_N_ELEMENTS(locals); i++) {
+        size_t k = strlen(locals[i]);
+        /* the whole local part, or a prefix followed by a separator:
+         * "noreply", "no-reply-1234", "bounces+abc" */
+        if (g_ascii_strncasecmp(local, locals[i], k) == 0 &&
+            (local[k] == '\0' || strchr("-+._", local[k]) != NULL))
+            return true;
+    }
+    return strstr(local, "noreply") != NULL || strstr(local, "no-reply") != NULL ||
+           strstr(local, "donotreply") != NULL;
+}
+
+static bool
+has_header(const tw_message_t *msg, const char *name)
+{
+    return tw_message_header(msg, name) != NULL;
+}
+
+/* Case-insensitive substring. */
+static bool
+contains(const char *s, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (; s && *s; s++)
+        if (g_ascii_strncasecmp(s, needle, n) == 0)
+            return true;
+    return false;
+}
+
+static bool
+starts_with(const char *s, const char *prefix)
+{
+    return s != NULL && g_ascii_strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Subjects auto-responders write. */
+static bool
+is_auto_reply_subject(const char *subject)
+{
+    static const char *const prefixes[] = {
+        "Out of Office", "Out of the office", "Automatic reply", "Auto reply",
+        "Autoreply", "Auto-reply", "Auto Response", "Autoresponse",
+        "Abwesenheitsnotiz", "Automatische Antwort", "Réponse automatique",
+        "Respuesta automática", "Delivery Status Notification",
+        "Undeliverable:", "Undelivered Mail Returned", "Mail delivery failed",
+        "Returned mail:", "Delivery failure", "Read:", "Read receipt",
+        "Gelesen:", "Lu :", "Leído:",
+    };
+
+    if (subject == NULL)
+        return false;
+    for (size_t i = 0; i < G_N_ELEMENTS(prefixes); i++)
+        if (starts_with(subject, prefixes[i]))
+            return true;
+    return false;
+}
+
+/* Headers that bulk senders and their software put on mail. */
+static const char *const vendor_headers[] = {
+    "Feedback-ID", "X-Campaign", "X-CampaignID", "X-Campaign-Id",
+    "X-Mailchimp-Campaign", "X-MC-User", "X-SFMC-Stack", "X-Mailgun-Tag",
+    "X-SG-EID", "X-MSYS-API", "X-Marketo-Id", "X-CSA-Complaints",
+    "X-Newsletter", "X-Report-Abuse-To", "X-Auto-Response-Suppress-Bulk",
+    "X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Reply",
+};
+
+static void
+judge_auto(const tw_message_t *msg, tw_bulk_t *b)
+{
+    const char *v;
+
+    v = tw_message_header(msg, "Auto-Submitted");
+    if (v != NULL && g_ascii_strncasecmp(v, "no", 2) != 0)
+        reason(b, true, "Auto-Submitted: %s", v);
+    v = tw_message_header(msg, "Precedence");
+    if (v != NULL && (contains(v, "bulk") || contains(v, "junk") ||
+                      contains(v, "auto_reply") || contains(v, "auto-reply")))
+        reason(b, true, "Precedence: %s", v);
+    for (size_t i = 0; i < G_N_ELEMENTS(vendor_headers); i++)
+        if (has_header(msg, vendor_headers[i]))
+            reason(b, true, "%s header", vendor_headers[i]);
+    v = tw_message_header(msg, "X-Auto-Response-Suppress");
+    if (v != NULL && (contains(v, "oof") || contains(v, "autoreply")) &&
+        has_header(msg, "X-MS-Exchange-Generated-Message-Source"))
+        reason(b, true, "Exchange generated message");
+    if (msg->return_path != NULL && msg->return_path[0] == '\0')
+        reason(b, true, "null return path <>");
+    if (msg->content_type != NULL &&
+        strcmp(msg->content_type, "multipart/report") == 0)
+        reason(b, true, "multipart/report%s%s", msg->report_type ? "; " : "",
+               msg->report_type ? msg->report_type : "");
+    if (msg->from != NULL && tw_bulk_is_noreply_address(msg->from->addr))
+        reason(b, true, "sender %s takes no replies", msg->from->addr);
+    if (is_auto_reply_subject(msg->subject))
+        reason(b, true, "auto-reply subject \"%s\"", msg->subject);
+    v = tw_message_header(msg, "X-Spam-Flag");
+    if (v != NULL && starts_with(v, "yes"))
+        reason(b, true, "X-Spam-Flag: YES");
+}
+
+/* List headers (RFC 2369, RFC 2919) and older conventions.  A list
+ * that names no address to post to is an announcement list: bulk. */
+static void
+judge_list(const tw_message_t *msg, tw_bulk_t *b)
+{
+    const char *list_id = tw_message_header(msg, "List-Id");
+    const char *post = tw_message_header(msg, "List-Post");
+    const char *unsub = tw_message_header(msg, "List-Unsubscribe");
+    const char *precedence = tw_message_header(msg, "Precedence");
+    bool listish = list_id || post || has_header(msg, "Mailing-List") ||
+                   has_header(msg, "X-Mailing-List") || has_header(msg, "List-Subscribe") ||
+                   (precedence && contains(precedence, "list")) ||
+                   has_header(msg, "X-BeenThere");
+    bool can_post = post != NULL && !contains(post, "NO");
+
+    if (listish) {
+        b->list = true;
+        reason(b, false, "list mail%s%s", list_id ? ": " : "", list_id ? list_id : "");
+    }
+    if (unsub != NULL && !can_post && !has_header(msg, "Mailing-List") &&
+        !has_header(msg, "X-Mailing-List") && !has_header(msg, "X-BeenThere"))
+        reason(b, true, "List-Unsubscribe without List-Post (newsletter)");
+    else if (post != NULL && !can_post)
+        reason(b, true, "announce-only list (List-Post: NO)");
+}
+
+void
+tw_bulk_judge(const tw_message_t *msg, tw_bulk_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->reasons = g_ptr_array_new_with_free_func(g_free);
+    if (!msg->is_mail)
+        return;
+    judge_auto(msg, out);
+    judge_list(msg, out);
+}
+
+void
+tw_bulk_clear(tw_bulk_t *b)
+{
+    if (b->reasons)
+        g_ptr_array_free(b->reasons, TRUE);
+    b->reasons = NULL;
+}

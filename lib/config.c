@@ -1,0 +1,503 @@
+/* config.c - the key table, the file parser and identities. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "address.h"
+
+typedef tw_status_t (*setter_fn)(tw_config_t *cfg, const char *value,
+                                 GString *why);
+
+static tw_status_t bad(GString *why, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* Sets why to the formatted text and returns TW_ERR_CONFIG. */
+static tw_status_t
+bad(GString *why, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    g_string_vprintf(why, fmt, ap);
+    va_end(ap);
+    return TW_ERR_CONFIG;
+}
+
+static tw_status_t
+parse_bool(const char *value, bool *out, GString *why)
+{
+    static const char *const yes[] = {"yes", "true", "on", "1"};
+    static const char *const no[] = {"no", "false", "off", "0"};
+
+    for (size_t i = 0; i < G_N_ELEMENTS(yes); i++) {
+        if (g_ascii_strcasecmp(value, yes[i]) == 0)
+            return *out = true, TW_OK;
+        if (g_ascii_strcasecmp(value, no[i]) == 0)
+            return *out = false, TW_OK;
+    }
+    return bad(why, "'%s' is not yes or no", value);
+}
+
+/* A whole number in [lo, hi] with an optional k/M/G suffix when
+ * scaled is set. */
+static tw_status_t
+parse_number(const char *value, long long lo, long long hi, bool scaled,
+             long long *out, GString *why)
+{
+    char *end;
+    long long n;
+
+    errno = 0;
+    n = strtoll(value, &end, 10);
+    if (end == value || errno != 0 || n < 0)
+        return bad(why, "'%s' is not a number", value);
+    if (scaled && *end != '\0') {
+        long long unit = 0;
+        switch (g_ascii_tolower(*end)) {
+        case 'k': unit = 1024; break;
+        case 'm': unit = 1024 * 1024; break;
+        case 'g': unit = 1024LL * 1024 * 1024; break;
+        }
+        if (unit == 0 || end[1] != '\0' || n > hi / unit)
+            return bad(why, "'%s' is not a size (N, Nk, NM or NG)", value);
+        n *= unit;
+        end++;
+    }
+    if (*end != '\0')
+        return bad(why, "'%s' is not a number", value);
+    if (n < lo || n > hi) {
+        g_string_printf(why, "%s is out of range (%lld to %lld)", value, lo, hi);
+        return TW_ERR_CONFIG;
+    }
+    *out = n;
+    return TW_OK;
+}
+
+static bool
+valid_address(const char *value)
+{
+    const char *at = strchr(value, '@');
+
+    return at != NULL && at != value && at[1] != '\0' &&
+           strchr(at + 1, '@') == NULL && strpbrk(value, " \t<>,;\"") == NULL;
+}
+
+static void
+replace(char **slot, const char *value)
+{
+    g_free(*slot);
+    *slot = g_strdup(value);
+}
+
+static tw_status_t
+set_database(tw_config_t *cfg, const char *value, GString *why)
+{
+    replace(&cfg->database, value);
+    return TW_OK;
+}
+
+static tw_status_t
+set_owner(tw_config_t *cfg, const char *value, GString *why)
+{
+    if (!valid_address(value))
+        return bad(why, "'%s' is not an address", value);
+    char *a = tw_config_normalise(cfg, value);
+    for (guint i = 0; i < cfg->owners->len; i++)
+        if (strcmp(cfg->owners->pdata[i], a) == 0)
+            return g_free(a), TW_OK;
+    g_ptr_array_add(cfg->owners, a);
+    return TW_OK;
+}
+
+static tw_status_t
+set_alias(tw_config_t *cfg, const char *value, GString *why)
+{
+    char **words = g_strsplit_set(value, " \t", -1);
+    char *parts[2] = {NULL, NULL};
+    int n = 0;
+    tw_status_t st = TW_OK;
+
+    for (char **w = words; *w; w++) {
+        if (**w == '\0')
+            continue;
+        if (n == 2) {
+            n = 3;
+            break;
+        }
+        parts[n++] = *w;
+    }
+    if (n != 2)
+        st = bad(why, "'%s' must be two addresses: OWNER OTHER", value);
+    else if (!valid_address(parts[0]))
+        st = bad(why, "'%s' is not an address", parts[0]);
+    else if (!valid_address(parts[1]))
+        st = bad(why, "'%s' is not an address", parts[1]);
+    else
+        g_hash_table_replace(cfg->aliases, tw_config_normalise(cfg, parts[1]),
+                             tw_config_normalise(cfg, parts[0]));
+    g_strfreev(words);
+    return st;
+}
+
+static tw_status_t
+set_domain(tw_config_t *cfg, const char *value, GString *why)
+{
+    if (strpbrk(value, " \t@<>,;\"") != NULL || strchr(value, '.') == NULL)
+        return bad(why, "'%s' is not a domain", value);
+    g_ptr_array_add(cfg->domains, g_ascii_strdown(value, -1));
+    return TW_OK;
+}
+
+static tw_status_t
+set_subaddress(tw_config_t *cfg, const char *value, GString *why)
+{
+    if (g_ascii_strcasecmp(value, "none") == 0)
+        value = "";
+    else if (strpbrk(value, " \t@") != NULL)
+        return bad(why, "'%s' is not a set of delimiter characters", value);
+    replace(&cfg->subaddress_delims, value);
+    return TW_OK;
+}
+
+static tw_status_t
+set_on_error(tw_config_t *cfg, const char *value, GString *why)
+{
+    if (g_ascii_strcasecmp(value, "accept") == 0)
+        cfg->on_error = TW_ON_ERROR_ACCEPT;
+    else if (g_ascii_strcasecmp(value, "tempfail") == 0)
+        cfg->on_error = TW_ON_ERROR_TEMPFAIL;
+    else
+        return bad(why, "'%s' is not accept or tempfail", value);
+    return TW_OK;
+}
+
+static tw_status_t
+set_max_body(tw_config_t *cfg, const char *value, GString *why)
+{
+    long long n;
+    tw_status_t st = parse_number(value, 1024, 1LL << 30, true, &n, why);
+
+    if (st == TW_OK)
+        cfg->max_body_bytes = (size_t)n;
+    return st;
+}
+
+static tw_status_t
+set_busy_timeout(tw_config_t *cfg, const char *value, GString *why)
+{
+    long long n;
+    tw_status_t st = parse_number(value, 0, 25000, false, &n, why);
+
+    if (st == TW_OK)
+        cfg->busy_timeout_ms = (int)n;
+    return st;
+}
+
+static tw_status_t
+set_list_asks(tw_config_t *cfg, const char *value, GString *why)
+{
+    return parse_bool(value, &cfg->list_asks, why);
+}
+
+static tw_status_t
+set_thread_window(tw_config_t *cfg, const char *value, GString *why)
+{
+    long long n;
+    tw_status_t st = parse_number(value, 1, 3650, false, &n, why);
+
+    if (st == TW_OK)
+        cfg->thread_window_days = (int)n;
+    return st;
+}
+
+static tw_status_t
+set_ask_threshold(tw_config_t *cfg, const char *value, GString *why)
+{
+    char *end;
+    double d = g_ascii_strtod(value, &end);
+
+    if (end == value || *end != '\0' || !(d >= 0.0 && d <= 1.0))
+        return bad(why, "'%s' is not a number from 0 to 1", value);
+    cfg->ask_threshold = d;
+    return TW_OK;
+}
+
+static tw_status_t
+set_socket(tw_config_t *cfg, const char *value, GString *why)
+{
+    if (!g_str_has_prefix(value, "inet:") && !g_str_has_prefix(value, "inet6:") &&
+        !g_str_has_prefix(value, "unix:") && !g_str_has_prefix(value, "local:") &&
+        value[0] != '/')
+        return bad(why, "'%s' is not a socket (inet:PORT@HOST, inet6:PORT@HOST, unix:PATH)",
+                   value);
+    replace(&cfg->socket, value);
+    return TW_OK;
+}
+
+static tw_status_t
+set_internal_hosts(tw_config_t *cfg, const char *value, GString *why)
+{
+    char **words = g_strsplit_set(value, " \t,", -1);
+
+    for (char **w = words; *w; w++)
+        if (**w != '\0')
+            g_ptr_array_add(cfg->internal_hosts, g_strdup(*w));
+    g_strfreev(words);
+    return TW_OK;
+}
+
+static tw_status_t
+set_user_id(tw_config_t *cfg, const char *value, GString *why)
+{
+    replace(&cfg->user_id, value);
+    return TW_OK;
+}
+
+static tw_status_t
+set_pid_file(tw_config_t *cfg, const char *value, GString *why)
+{
+    replace(&cfg->pid_file, value);
+    return TW_OK;
+}
+
+static tw_status_t
+set_umask(tw_config_t *cfg, const char *value, GString *why)
+{
+    char *end;
+    long n = strtol(value, &end, 8);
+
+    if (end == value || *end != '\0' || n < 0 || n > 0777)
+        return bad(why, "'%s' is not an octal umask", value);
+    cfg->umask = (int)n;
+    return TW_OK;
+}
+
+static tw_status_t
+set_syslog(tw_config_t *cfg, const char *value, GString *why)
+{
+    return parse_bool(value, &cfg->syslog, why);
+}
+
+static tw_status_t
+set_syslog_facility(tw_config_t *cfg, const char *value, GString *why)
+{
+    static const char *const names[] = {
+        "mail", "daemon", "user", "local0", "local1", "local2", "local3",
+        "local4", "local5", "local6", "local7",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+        if (g_ascii_strcasecmp(value, names[i]) == 0) {
+            replace(&cfg->syslog_facility, names[i]);
+            return TW_OK;
+        }
+    return bad(why, "'%s' is not a syslog facility (mail, daemon, user, local0-7)",
+               value);
+}
+
+static const struct {
+    const char *key;
+    setter_fn set;
+} key_table[] = {
+    {"Database", set_database},
+    {"Owner", set_owner},
+    {"Alias", set_alias},
+    {"Domain", set_domain},
+    {"SubAddressDelimiter", set_subaddress},
+    {"OnError", set_on_error},
+    {"MaxBodyBytes", set_max_body},
+    {"BusyTimeout", set_busy_timeout},
+    {"ListAsks", set_list_asks},
+    {"ThreadWindow", set_thread_window},
+    {"AskThreshold", set_ask_threshold},
+    {"Socket", set_socket},
+    {"InternalHosts", set_internal_hosts},
+    {"UserID", set_user_id},
+    {"PidFile", set_pid_file},
+    {"UMask", set_umask},
+    {"Syslog", set_syslog},
+    {"SyslogFacility", set_syslog_facility},
+};
+
+tw_config_t *
+tw_config_new(void)
+{
+    tw_config_t *cfg = g_new0(tw_config_t, 1);
+
+    cfg->owners = g_ptr_array_new_with_free_func(g_free);
+    cfg->aliases = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    cfg->domains = g_ptr_array_new_with_free_func(g_free);
+    cfg->internal_hosts = g_ptr_array_new_with_free_func(g_free);
+    cfg->subaddress_delims = g_strdup("+");
+    cfg->on_error = TW_ON_ERROR_ACCEPT;
+    cfg->max_body_bytes = 1024 * 1024;
+    cfg->busy_timeout_ms = 5000;
+    cfg->list_asks = false;
+    cfg->thread_window_days = 30;
+    cfg->ask_threshold = 0.5;
+    cfg->umask = 007;
+    cfg->syslog = true;
+    cfg->syslog_facility = g_strdup("mail");
+    return cfg;
+}
+
+void
+tw_config_free(tw_config_t *cfg)
+{
+    if (cfg == NULL)
+        return;
+    g_free(cfg->path);
+    g_free(cfg->database);
+    g_ptr_array_free(cfg->owners, TRUE);
+    g_hash_table_destroy(cfg->aliases);
+    g_ptr_array_free(cfg->domains, TRUE);
+    g_ptr_array_free(cfg->internal_hosts, TRUE);
+    g_free(cfg->subaddress_delims);
+    g_free(cfg->socket);
+    g_free(cfg->user_id);
+    g_free(cfg->pid_file);
+    g_free(cfg->syslog_facility);
+    g_free(cfg);
+}
+
+tw_status_t
+tw_config_set(tw_config_t *cfg, const char *key, const char *value,
+              const char *origin, tw_error_t *err)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(key_table); i++) {
+        if (g_ascii_strcasecmp(key, key_table[i].key) != 0)
+            continue;
+        if (*value == '\0') {
+            tw_error_set(err, "%s: %s needs a value", origin, key_table[i].key);
+            return TW_ERR_CONFIG;
+        }
+        GString *why = g_string_new(NULL);
+        tw_status_t st = key_table[i].set(cfg, value, why);
+        if (st != TW_OK)
+            tw_error_set(err, "%s: %s: %s", origin, key_table[i].key, why->str);
+        g_string_free(why, TRUE);
+        return st;
+    }
+    tw_error_set(err, "%s: unknown key '%s'", origin, key);
+    return TW_ERR_CONFIG;
+}
+
+tw_status_t
+tw_config_load(tw_config_t *cfg, const char *path, tw_error_t *err)
+{
+    FILE *fp = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned lineno = 0;
+    tw_status_t st = TW_OK;
+
+    if (fp == NULL) {
+        tw_error_set(err, "%s: %s", path, g_strerror(errno));
+        return TW_ERR_CONFIG;
+    }
+    replace(&cfg->path, path);
+    while (st == TW_OK && (n = getline(&line, &cap, fp)) != -1) {
+        char *p = line, *key, *value, origin[1100];
+
+        lineno++;
+        if (memchr(line, '\0', (size_t)n) != NULL) {
+            tw_error_set(err, "%s:%u: line holds a NUL byte", path, lineno);
+            st = TW_ERR_CONFIG;
+            break;
+        }
+        g_strstrip(p);
+        if (*p == '\0' || *p == '#')
+            continue;
+        key = p;
+        while (*p && !g_ascii_isspace(*p))
+            p++;
+        if (*p)
+            *p++ = '\0';
+        value = g_strstrip(p);
+        snprintf(origin, sizeof origin, "%s:%u", path, lineno);
+        st = tw_config_set(cfg, key, value, origin, err);
+    }
+    if (st == TW_OK && ferror(fp)) {
+        tw_error_set(err, "%s: read error", path);
+        st = TW_ERR_CONFIG;
+    }
+    free(line);
+    fclose(fp);
+    return st;
+}
+
+static char *
+xdg_path(const char *var, const char *fallback, const char *file)
+{
+    const char *base = g_getenv(var);
+
+    if (base != NULL && base[0] == '/')
+        return g_build_filename(base, "twoway", file, NULL);
+    const char *home = g_getenv("HOME");
+    if (home == NULL || *home == '\0')
+        home = g_get_home_dir();
+    return g_build_filename(home, fallback, "twoway", file, NULL);
+}
+
+char *
+tw_config_default_path(void)
+{
+    return xdg_path("XDG_CONFIG_HOME", ".config", "twoway.conf");
+}
+
+char *
+tw_config_default_database(void)
+{
+    return xdg_path("XDG_DATA_HOME", ".local/share", "twoway.db");
+}
+
+char *
+tw_config_database(const tw_config_t *cfg)
+{
+    return cfg->database ? g_strdup(cfg->database) : tw_config_default_database();
+}
+
+char *
+tw_config_normalise(const tw_config_t *cfg, const char *addr)
+{
+    return tw_address_normalise(addr, cfg->subaddress_delims);
+}
+
+const char *
+tw_config_owner_of(const tw_config_t *cfg, const char *addr)
+{
+    const char *owner;
+
+    if (addr == NULL)
+        return NULL;
+    for (guint i = 0; i < cfg->owners->len; i++)
+        if (strcmp(cfg->owners->pdata[i], addr) == 0)
+            return cfg->owners->pdata[i];
+    owner = g_hash_table_lookup(cfg->aliases, addr);
+    if (owner != NULL)
+        return owner;
+    const char *domain = tw_address_domain(addr);
+    for (guint i = 0; i < cfg->domains->len; i++)
+        if (g_ascii_strcasecmp(cfg->domains->pdata[i], domain) == 0)
+            return addr;
+    return NULL;
+}
+
+bool
+tw_config_is_identity(const tw_config_t *cfg, const char *owner,
+                      const char *addr)
+{
+    const char *alias_of;
+
+    if (owner == NULL || addr == NULL)
+        return false;
+    if (strcmp(owner, addr) == 0)
+        return true;
+    alias_of = g_hash_table_lookup(cfg->aliases, addr);
+    return alias_of != NULL && strcmp(alias_of, owner) == 0;
+}

@@ -1,0 +1,326 @@
+/* ledger.c - recording a message and the rules of asks and answers. */
+#include "ledger.h"
+
+#include <string.h>
+
+#include "thread.h"
+
+#define MAX_CONTACTS 200
+
+typedef struct {
+    tw_store_t *store;
+    const tw_config_t *cfg;
+    const tw_reading_t *r;
+    gint64 owner_id;
+    gint64 row;
+    gint64 thread;
+    gint64 date;
+    const char *key;
+    const char *sender; /* of incoming mail */
+} recording_t;
+
+static tw_status_t
+add_contacts(recording_t *c)
+{
+    const tw_message_t *msg = c->r->msg;
+    GPtrArray *lists[] = {msg->to, msg->cc, msg->bcc};
+    tw_role_t roles[] = {TW_ROLE_TO, TW_ROLE_CC, TW_ROLE_BCC};
+    tw_status_t st = TW_OK;
+    int n = 0;
+
+    if (c->sender != NULL)
+        st = tw_store_add_contact(c->store, c->row, c->sender, TW_ROLE_FROM);
+    for (size_t l = 0; l < G_N_ELEMENTS(lists) && st == TW_OK; l++) {
+        for (guint i = 0; i < lists[l]->len && st == TW_OK && n < MAX_CONTACTS; i++) {
+            tw_mailbox_t *mb = lists[l]->pdata[i];
+            if (tw_config_is_identity(c->cfg, c->r->owner, mb->addr))
+                continue;
+            st = tw_store_add_contact(c->store, c->row, mb->addr, roles[l]);
+            n++;
+        }
+    }
+    for (guint i = 0; i < msg->references->len && st == TW_OK; i++)
+        st = tw_store_add_ref(c->store, c->row, msg->references->pdata[i]);
+    return st;
+}
+
+/* Reply time: the message this one answers, by In-Reply-To or, without
+ * reply headers, the latest from (to) the correspondent in the thread. */
+static tw_status_t
+record_reply_time(recording_t *c, const char *correspondent)
+{
+    const tw_message_t *msg = c->r->msg;
+    tw_direction_t want = c->r->direction == TW_DIR_IN ? TW_DIR_OUT : TW_DIR_IN;
+    tw_parent_t p = {0};
+    tw_status_t st = TW_OK;
+
+    if (msg->in_reply_to != NULL)
+        st = tw_store_message_by_id(c->store, c->owner_id, msg->in_reply_to, &p);
+    else if (msg->references->len == 0 && correspondent != NULL)
+        st = tw_store_latest_in_thread(c->store, c->thread, want, correspondent, c->date, &p);
+    if (st != TW_OK || p.row == 0 || p.direction != want || p.bulk)
+        return st;
+    if (c->r->direction == TW_DIR_OUT)
+        correspondent = p.sender;
+    if (correspondent == NULL || *correspondent == '\0')
+        return TW_OK;
+    return tw_store_add_reply(c->store, c->owner_id, c->row, p.row, c->r->direction,
+                              correspondent, MAX(0, c->date - p.date));
+}
+
+/* Replies recorded before this message (imports out of order): their
+ * reply times can be counted now. */
+static tw_status_t
+record_earlier_children(recording_t *c)
+{
+    tw_direction_t want = c->r->direction == TW_DIR_IN ? TW_DIR_OUT : TW_DIR_IN;
+    GArray *kids = g_array_new(FALSE, FALSE, sizeof(tw_parent_t));
+    tw_status_t st = tw_store_children(c->store, c->owner_id, c->key, want, kids);
+
+    for (guint i = 0; i < kids->len && st == TW_OK; i++) {
+        tw_parent_t *k = &g_array_index(kids, tw_parent_t, i);
+        const char *who = c->r->direction == TW_DIR_IN ? c->sender : k->sender;
+        if (who != NULL && *who != '\0')
+            st = tw_store_add_reply(c->store, c->owner_id, k->row, c->row, want, who,
+                                    MAX(0, k->date - c->date));
+    }
+    g_array_free(kids, TRUE);
+    return st;
+}
+
+/* Closes the asks this message answers; *answered counts them. */
+static tw_status_t
+close_answered(recording_t *c, int *answered)
+{
+    const tw_reading_t *r = c->r;
+    tw_direction_t asks = r->direction == TW_DIR_IN ? TW_DIR_OUT : TW_DIR_IN;
+    int n = 0;
+    tw_status_t st = tw_store_close_referenced(c->store, c->owner_id, asks, c->row, c->date, &n);
+
+    *answered = n;
+    if (st != TW_OK || r->msg->references->len > 0)
+        return st;
+    /* No reply headers: the same thread, answered by (to) the asker. */
+    if (r->direction == TW_DIR_IN) {
+        if (c->sender != NULL)
+            st = tw_store_close_in_thread(c->store, c->owner_id, asks, c->thread, c->sender,
+                                          c->date, c->row, c->date, &n);
+        *answered += n;
+        return st;
+    }
+    for (guint i = 0; i < r->correspondents->len && st == TW_OK; i++) {
+        st = tw_store_close_in_thread(c->store, c->owner_id, asks, c->thread,
+                                      r->correspondents->pdata[i], c->date, c->row, c->date,
+                                      &n);
+        *answered += n;
+    }
+    return st;
+}
+
+/* Opens the asks of this message, closed at once when their answer was
+ * recorded first. */
+static tw_status_t
+open_asks(recording_t *c)
+{
+    const tw_reading_t *r = c->r;
+    GPtrArray *whom = r->direction == TW_DIR_IN ? r->correspondents : r->askees;
+    const char *msgid = r->msg->message_id ? c->key : NULL;
+    tw_status_t st = TW_OK;
+    gint64 answer = 0, answered_at = 0;
+
+    for (guint i = 0; i < whom->len && st == TW_OK; i++)
+        st = tw_store_insert_ask(c->store, c->owner_id, c->row, r->direction,
+                                 whom->pdata[i], c->thread, c->date);
+    for (guint i = 0; i < whom->len && st == TW_OK && answer == 0; i++)
+        st = tw_store_find_answer(c->store, c->owner_id, r->direction, i == 0 ? msgid : NULL,
+                                  c->thread, whom->pdata[i], c->date, &answer, &answered_at);
+    if (st == TW_OK && answer != 0)
+        st = tw_store_answer_ask(c->store, c->row, answer, answered_at);
+    return st;
+}
+
+/* The owner writing again in a thread where the owner's asks to the
+ * same people are open: a chase.  Returns in *chased whether it was. */
+static tw_status_t
+count_chase(recording_t *c, bool *chased)
+{
+    const tw_reading_t *r = c->r;
+    tw_status_t st = TW_OK;
+
+    *chased = false;
+    for (guint i = 0; i < r->correspondents->len && st == TW_OK; i++) {
+        GPtrArray *open = g_ptr_array_new_with_free_func(tw_ask_row_free);
+        int asks = 0;
+        st = tw_store_open_asks(c->store, c->owner_id, TW_DIR_OUT, G_MININT64,
+                                r->correspondents->pdata[i], 0, open);
+        for (guint k = 0; k < open->len; k++) {
+            tw_ask_row_t *a = open->pdata[k];
+            if (a->thread == c->thread && a->asked_at <= c->date)
+                asks++;
+        }
+        g_ptr_array_free(open, TRUE);
+        if (st == TW_OK && asks > 0) {
+            st = tw_store_chase(c->store, c->owner_id, c->thread, r->correspondents->pdata[i],
+                                c->date);
+            *chased = true;
+        }
+    }
+    return st;
+}
+
+static tw_status_t
+record_new(recording_t *c, tw_record_t *out)
+{
+    const tw_reading_t *r = c->r;
+    const tw_message_t *msg = r->msg;
+    tw_status_t st;
+    bool chased = false;
+
+    st = tw_thread_resolve(c->store, c->cfg, c->owner_id, r, c->key, c->date, &c->thread);
+    if (st != TW_OK)
+        return st;
+    tw_message_row_t m = {
+        .owner_id = c->owner_id,
+        .key = c->key,
+        .content_key = msg->content_key,
+        .thread_id = c->thread,
+        .direction = r->direction,
+        .sender = msg->from ? msg->from->addr : NULL,
+        .date = c->date,
+        .subject = msg->subject,
+        .in_reply_to = msg->in_reply_to,
+        .has_reply_headers = msg->references->len > 0,
+        .bulk = r->bulk.bulk,
+        .list = r->bulk.list,
+        .ask = r->ask,
+        .score = r->score,
+        .cue = r->ask || r->text_ask ? r->text.cue : NULL,
+        .recorded_at = (gint64)(g_get_real_time() / G_USEC_PER_SEC),
+    };
+    if ((st = tw_store_insert_message(c->store, &m, &c->row)) != TW_OK ||
+        (st = add_contacts(c)) != TW_OK)
+        return st;
+    out->message_row = c->row;
+    out->thread = c->thread;
+    if (r->bulk.bulk)
+        return TW_OK; /* bulk never answers and never asks */
+
+    if ((st = close_answered(c, &out->answered)) != TW_OK ||
+        (st = record_reply_time(c, c->sender ? c->sender
+                                             : (r->correspondents->len
+                                                    ? r->correspondents->pdata[0]
+                                                    : NULL))) != TW_OK ||
+        (st = record_earlier_children(c)) != TW_OK)
+        return st;
+    if (r->direction == TW_DIR_OUT && out->answered == 0 &&
+        (st = count_chase(c, &chased)) != TW_OK)
+        return st;
+    if (r->ask && !chased)
+        st = open_asks(c);
+    return st;
+}
+
+static tw_status_t
+compute_tags(recording_t *c, tw_record_t *out)
+{
+    const tw_reading_t *r = c->r;
+    tw_tags_t *t = &out->tags;
+    tw_status_t st = TW_OK;
+
+    if (r->direction != TW_DIR_IN)
+        return TW_OK;
+    if (r->ask) {
+        t->ask = true;
+        t->score = r->score;
+        t->cue = g_strdup(r->text.cue);
+    }
+    if (!r->bulk.bulk && c->sender != NULL) {
+        t->balance = true;
+        t->correspondent = g_strdup(c->sender);
+        st = tw_store_balance(c->store, c->owner_id, c->sender, &t->received, &t->sent,
+                              &t->you_owe, &t->they_owe);
+    }
+    if (st == TW_OK && c->thread != 0) {
+        st = tw_store_thread_open(c->store, c->owner_id, c->thread, &t->thread_asks, &t->since);
+        t->thread = t->thread_asks > 0;
+    }
+    return st;
+}
+
+tw_status_t
+tw_ledger_record(tw_store_t *store, const tw_config_t *cfg, const tw_reading_t *r,
+                 gint64 now, tw_record_t *out, tw_error_t *err)
+{
+    const tw_message_t *msg = r->msg;
+    char *key = tw_message_key(msg);
+    recording_t c = {
+        .store = store,
+        .cfg = cfg,
+        .r = r,
+        .date = msg->date_valid ? msg->date : now,
+        .key = key,
+        .sender = r->direction == TW_DIR_IN && r->correspondents->len > 0
+                      ? r->correspondents->pdata[0]
+                      : NULL,
+    };
+    tw_status_t st;
+
+    memset(out, 0, sizeof *out);
+    if ((st = tw_store_savepoint(store)) != TW_OK)
+        goto fail;
+    if ((st = tw_store_owner(store, r->owner, true, &c.owner_id)) != TW_OK ||
+        (st = tw_store_find_message(store, c.owner_id, key, msg->content_key, &c.row)) != TW_OK)
+        goto rollback;
+    if (c.row != 0) {
+        out->message_row = c.row;
+        st = tw_store_thread_of_id(store, c.owner_id, key, &c.thread);
+        out->thread = c.thread;
+    } else {
+        out->recorded = true;
+        st = record_new(&c, out);
+    }
+    if (st == TW_OK)
+        st = compute_tags(&c, out);
+    if (st != TW_OK)
+        goto rollback;
+    if ((st = tw_store_release(store)) != TW_OK)
+        goto fail;
+    g_free(key);
+    return TW_OK;
+rollback:
+    tw_store_rollback_savepoint(store);
+fail:
+    tw_error_set(err, "%s: %s", tw_store_path(store), tw_store_error(store));
+    tw_record_clear(out);
+    g_free(key);
+    return st;
+}
+
+tw_status_t
+tw_ledger_record_one(tw_store_t *store, const tw_config_t *cfg, const tw_reading_t *r,
+                     gint64 now, tw_record_t *out, tw_error_t *err)
+{
+    tw_status_t st = tw_store_begin(store);
+
+    if (st != TW_OK) {
+        memset(out, 0, sizeof *out);
+        tw_error_set(err, "%s: %s", tw_store_path(store), tw_store_error(store));
+        return st;
+    }
+    st = tw_ledger_record(store, cfg, r, now, out, err);
+    if (st != TW_OK) {
+        tw_store_rollback(store);
+        return st;
+    }
+    if ((st = tw_store_commit(store)) != TW_OK) {
+        tw_error_set(err, "%s: %s", tw_store_path(store), tw_store_error(store));
+        tw_record_clear(out);
+    }
+    return st;
+}
+
+void
+tw_record_clear(tw_record_t *rec)
+{
+    tw_tags_clear(&rec->tags);
+}

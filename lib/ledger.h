@@ -1,0 +1,45 @@
+/* ledger.h - the rules: recording a message, opening and closing asks,
+ * reply times, the balance and the tags.
+ *
+ * An ask from C to the owner is answered when the owner sends a human
+ * message whose In-Reply-To/References name it, or, for mail without
+ * those headers, a message in the same thread addressed to C.  The
+ * mirror holds for the owner's asks; an ask to several people closes
+ * when any of them answers.  Bulk mail never opens or closes an ask.
+ * The owner's own follow-up to an open ask counts as a chase.
+ */
+#ifndef TW_LEDGER_H
+#define TW_LEDGER_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "reading.h"
+#include "status.h"
+#include "store.h"
+#include "tags.h"
+
+typedef struct {
+    bool recorded;      /* false: the message was recorded before */
+    gint64 message_row;
+    gint64 thread;
+    int answered;       /* asks this message answered */
+    tw_tags_t tags;     /* for incoming mail */
+} tw_record_t;
+
+/* Records the message read in r for its owner, within one savepoint
+ * (the caller may batch several in a transaction), and computes the
+ * tags.  now stands in for a missing Date. */
+tw_status_t tw_ledger_record(tw_store_t *store, const tw_config_t *cfg,
+                             const tw_reading_t *r, gint64 now,
+                             tw_record_t *out, tw_error_t *err);
+
+/* Records in a transaction of its own: begin, record, commit. */
+tw_status_t tw_ledger_record_one(tw_store_t *store, const tw_config_t *cfg,
+                                 const tw_reading_t *r, gint64 now,
+                                 tw_record_t *out, tw_error_t *err);
+
+void tw_record_clear(tw_record_t *rec);
+
+#endif

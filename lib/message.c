@@ -1,0 +1,443 @@
+/* message.c - reading a message through GMime. */
+#include "message.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+
+#include "address.h"
+#include "raw.h"
+#include "text.h"
+
+static gpointer
+init_once(gpointer unused)
+{
+    g_mime_init();
+    return NULL;
+}
+
+void
+tw_message_init(void)
+{
+    static GOnce once = G_ONCE_INIT;
+
+    g_once(&once, init_once, NULL);
+}
+
+static void
+mailbox_free(gpointer p)
+{
+    tw_mailbox_t *mb = p;
+
+    g_free(mb->addr);
+    g_free(mb->name);
+    g_free(mb);
+}
+
+static void
+header_free(gpointer p)
+{
+    tw_header_t *h = p;
+
+    g_free(h->name);
+    g_free(h->value);
+    g_free(h);
+}
+
+void
+tw_message_free(tw_message_t *msg)
+{
+    if (msg == NULL)
+        return;
+    g_free(msg->message_id);
+    g_free(msg->in_reply_to);
+    g_ptr_array_free(msg->references, TRUE);
+    if (msg->from)
+        mailbox_free(msg->from);
+    g_ptr_array_free(msg->to, TRUE);
+    g_ptr_array_free(msg->cc, TRUE);
+    g_ptr_array_free(msg->bcc, TRUE);
+    g_ptr_array_free(msg->delivered_to, TRUE);
+    g_free(msg->return_path);
+    g_free(msg->subject);
+    g_free(msg->content_type);
+    g_free(msg->report_type);
+    g_ptr_array_free(msg->headers, TRUE);
+    g_string_free(msg->text, TRUE);
+    g_free(msg);
+}
+
+const char *
+tw_message_header(const tw_message_t *msg, const char *name)
+{
+    for (guint i = 0; i < msg->headers->len; i++) {
+        tw_header_t *h = msg->headers->pdata[i];
+        if (g_ascii_strcasecmp(h->name, name) == 0)
+            return h->value;
+    }
+    return NULL;
+}
+
+guint
+tw_message_recipient_count(const tw_message_t *msg)
+{
+    return msg->to->len + msg->cc->len + msg->bcc->len;
+}
+
+char *
+tw_message_key(const tw_message_t *msg)
+{
+    if (msg->message_id != NULL && msg->message_id[0] != '\0')
+        return g_strdup(msg->message_id);
+    return g_strconcat("digest:", msg->content_key, NULL);
+}
+
+/* Appends every mailbox of list (groups flattened) to out. */
+static void
+add_mailboxes(GPtrArray *out, InternetAddressList *list, const char *delims,
+              int depth)
+{
+    int n = list ? internet_address_list_length(list) : 0;
+
+    for (int i = 0; i < n && depth < 4; i++) {
+        InternetAddress *ia = internet_address_list_get_address(list, i);
+        if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+            add_mailboxes(out, internet_address_group_get_members(
+                                   INTERNET_ADDRESS_GROUP(ia)),
+                          delims, depth + 1);
+        } else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+            const char *a =
+                internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+            char *norm = tw_address_normalise(a, delims);
+            if (norm == NULL)
+                continue;
+            tw_mailbox_t *mb = g_new0(tw_mailbox_t, 1);
+            const char *name = internet_address_get_name(ia);
+            mb->addr = norm;
+            mb->name = (name && *name) ? g_strdup(name) : NULL;
+            g_ptr_array_add(out, mb);
+        }
+    }
+}
+
+static GPtrArray *
+mailbox_array(void)
+{
+    return g_ptr_array_new_with_free_func(mailbox_free);
+}
+
+/* Appends the ids of a References-style value to out. */
+static void
+add_references(GPtrArray *out, const char *value)
+{
+    GMimeReferences *refs;
+
+    if (value == NULL)
+        return;
+    refs = g_mime_references_parse(NULL, value);
+    if (refs == NULL)
+        return;
+    for (int i = 0; i < g_mime_references_length(refs); i++) {
+        const char *id = g_mime_references_get_message_id(refs, i);
+        if (id == NULL || *id == '\0')
+            continue;
+        bool seen = false;
+        for (guint j = 0; j < out->len && !seen; j++)
+            seen = strcmp(out->pdata[j], id) == 0;
+        if (!seen)
+            g_ptr_array_add(out, g_strdup(id));
+    }
+    g_mime_references_free(refs);
+}
+
+/* The content of a leaf part, transfer-decoded and converted to valid
+ * UTF-8, at most cap bytes of it. */
+static GString *
+part_text(GMimePart *part, size_t cap)
+{
+    GMimeDataWrapper *content = g_mime_part_get_content(part);
+    GMimeStream *mem;
+    GByteArray *bytes;
+    GString *out;
+    const char *charset;
+
+    if (content == NULL)
+        return NULL;
+    mem = g_mime_stream_mem_new();
+    g_mime_data_wrapper_write_to_stream(content, mem);
+    bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+    size_t n = bytes->len < cap ? bytes->len : cap;
+    const char *data = (const char *)bytes->data;
+
+    charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+    out = NULL;
+    if (!g_utf8_validate(data, (gssize)n, NULL) && charset != NULL &&
+        g_ascii_strcasecmp(charset, "utf-8") != 0) {
+        const char *iconv_name = g_mime_charset_iconv_name(charset);
+        gsize written = 0;
+        char *conv = g_convert_with_fallback(data, (gssize)n, "UTF-8", iconv_name,
+                                             "?", NULL, &written, NULL);
+        if (conv != NULL) {
+            out = g_string_new_len(conv, (gssize)written);
+            g_free(conv);
+        }
+    }
+    if (out == NULL) {
+        char *valid = g_utf8_make_valid(data, (gssize)n);
+        out = g_string_new(valid);
+        g_free(valid);
+    }
+    g_object_unref(mem);
+    return out;
+}
+
+static bool
+is_attachment(GMimeObject *obj)
+{
+    GMimeContentDisposition *disp = g_mime_object_get_content_disposition(obj);
+
+    return disp != NULL && g_mime_content_disposition_is_attachment(disp);
+}
+
+/* The first inline part of type text/subtype, depth-first, not looking
+ * inside attached messages. */
+static GMimePart *
+find_text_part(GMimeObject *obj, const char *subtype, int depth)
+{
+    if (obj == NULL || depth > 32)
+        return NULL;
+    if (GMIME_IS_MULTIPART(obj)) {
+        GMimeMultipart *mp = GMIME_MULTIPART(obj);
+        int n = g_mime_multipart_get_count(mp);
+        for (int i = 0; i < n; i++) {
+            GMimePart *p = find_text_part(g_mime_multipart_get_part(mp, i),
+                                          subtype, depth + 1);
+            if (p != NULL)
+                return p;
+        }
+        return NULL;
+    }
+    if (!GMIME_IS_PART(obj) || is_attachment(obj))
+        return NULL;
+    GMimeContentType *ct = g_mime_object_get_content_type(obj);
+    if (ct == NULL || !g_mime_content_type_is_type(ct, "text", subtype))
+        return NULL;
+    return GMIME_PART(obj);
+}
+
+static void
+read_text(tw_message_t *msg, GMimeMessage *message, size_t cap)
+{
+    GMimeObject *body = g_mime_message_get_mime_part(message);
+    GMimePart *part = find_text_part(body, "plain", 0);
+    GString *text;
+
+    if (part == NULL) {
+        part = find_text_part(body, "html", 0);
+        if (part == NULL)
+            return;
+        text = part_text(part, cap);
+        if (text == NULL)
+            return;
+        char *plain = tw_text_from_html(text->str, text->len);
+        g_string_assign(msg->text, plain);
+        g_free(plain);
+        g_string_free(text, TRUE);
+        msg->text_from_html = true;
+        return;
+    }
+    text = part_text(part, cap);
+    if (text != NULL) {
+        g_string_assign(msg->text, text->str);
+        g_string_free(text, TRUE);
+    }
+}
+
+static void
+read_headers(tw_message_t *msg, GMimeMessage *message, const char *delims)
+{
+    GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(message));
+    int n = list ? g_mime_header_list_get_count(list) : 0;
+
+    for (int i = 0; i < n; i++) {
+        GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+        const char *name = g_mime_header_get_name(h);
+        const char *value = g_mime_header_get_value(h);
+        if (name == NULL)
+            continue;
+        tw_header_t *copy = g_new0(tw_header_t, 1);
+        copy->name = g_strdup(name);
+        copy->value = g_strdup(value ? value : "");
+        g_strstrip(copy->value);
+        g_ptr_array_add(msg->headers, copy);
+
+        if (g_ascii_strcasecmp(name, "Delivered-To") == 0) {
+            char *a = tw_address_normalise(copy->value, delims);
+            if (a)
+                g_ptr_array_add(msg->delivered_to, a);
+        } else if (g_ascii_strcasecmp(name, "Return-Path") == 0 &&
+                   msg->return_path == NULL) {
+            const char *v = copy->value;
+            msg->return_path = (strcmp(v, "<>") == 0 || *v == '\0')
+                                   ? g_strdup("")
+                                   : tw_address_normalise(v, delims);
+        }
+    }
+}
+
+static void
+read_addresses(tw_message_t *msg, GMimeMessage *message, const char *delims)
+{
+    GPtrArray *from = mailbox_array();
+
+    add_mailboxes(from, g_mime_message_get_from(message), delims, 0);
+    msg->n_from = (int)from->len;
+    if (from->len > 0)
+        msg->from = g_ptr_array_steal_index(from, 0);
+    g_ptr_array_free(from, TRUE);
+    add_mailboxes(msg->to, g_mime_message_get_to(message), delims, 0);
+    add_mailboxes(msg->cc, g_mime_message_get_cc(message), delims, 0);
+    add_mailboxes(msg->bcc, g_mime_message_get_bcc(message), delims, 0);
+}
+
+static void
+read_ids(tw_message_t *msg, GMimeMessage *message)
+{
+    const char *id = g_mime_message_get_message_id(message);
+    GPtrArray *irt = g_ptr_array_new_with_free_func(g_free);
+
+    if (id != NULL && *id != '\0' && strlen(id) < 1000)
+        msg->message_id = g_strdup(id);
+    add_references(msg->references, tw_message_header(msg, "References"));
+    add_references(irt, tw_message_header(msg, "In-Reply-To"));
+    if (irt->len > 0) {
+        msg->in_reply_to = g_strdup(irt->pdata[0]);
+        add_references(msg->references, tw_message_header(msg, "In-Reply-To"));
+    }
+    g_ptr_array_free(irt, TRUE);
+    /* A message never refers to itself. */
+    for (guint i = 0; msg->message_id && i < msg->references->len; i++)
+        if (strcmp(msg->references->pdata[i], msg->message_id) == 0)
+            g_ptr_array_remove_index(msg->references, i--);
+}
+
+static void
+read_content_type(tw_message_t *msg, GMimeMessage *message)
+{
+    GMimeObject *body = g_mime_message_get_mime_part(message);
+    GMimeContentType *ct = body ? g_mime_object_get_content_type(body) : NULL;
+
+    if (ct == NULL)
+        return;
+    char *type = g_mime_content_type_get_mime_type(ct);
+    if (type != NULL) {
+        msg->content_type = g_ascii_strdown(type, -1);
+        g_free(type);
+    }
+    const char *rt = g_mime_content_type_get_parameter(ct, "report-type");
+    if (rt != NULL)
+        msg->report_type = g_ascii_strdown(rt, -1);
+}
+
+/* Digest of sender, date, subject and body: the same mail filed twice
+ * under different Message-IDs gets the same key. */
+static void
+compute_content_key(tw_message_t *msg, const char *body, size_t body_len)
+{
+    GChecksum *sum = g_checksum_new(G_CHECKSUM_MD5);
+    char date[32];
+    const char *date_text = tw_message_header(msg, "Date");
+
+    g_checksum_update(sum, (const guchar *)(msg->from ? msg->from->addr : ""), -1);
+    g_checksum_update(sum, (const guchar *)"\n", 1);
+    if (msg->date_valid) {
+        g_snprintf(date, sizeof date, "%" G_GINT64_FORMAT, msg->date);
+        g_checksum_update(sum, (const guchar *)date, -1);
+    } else if (date_text != NULL) {
+        g_checksum_update(sum, (const guchar *)date_text, -1);
+    }
+    g_checksum_update(sum, (const guchar *)"\n", 1);
+    g_checksum_update(sum, (const guchar *)(msg->subject ? msg->subject : ""), -1);
+    g_checksum_update(sum, (const guchar *)"\n", 1);
+
+    /* The body with CRLF as LF and trailing white space dropped. */
+    while (body_len > 0 && g_ascii_isspace(body[body_len - 1]))
+        body_len--;
+    size_t start = 0;
+    for (size_t i = 0; i < body_len; i++) {
+        if (body[i] == '\r' && i + 1 < body_len && body[i + 1] == '\n') {
+            g_checksum_update(sum, (const guchar *)body + start, (gssize)(i - start));
+            start = i + 1;
+        }
+    }
+    g_checksum_update(sum, (const guchar *)body + start, (gssize)(body_len - start));
+    g_strlcpy(msg->content_key, g_checksum_get_string(sum), sizeof msg->content_key);
+    g_checksum_free(sum);
+}
+
+static tw_message_t *
+message_new(void)
+{
+    tw_message_t *msg = g_new0(tw_message_t, 1);
+
+    msg->references = g_ptr_array_new_with_free_func(g_free);
+    msg->to = mailbox_array();
+    msg->cc = mailbox_array();
+    msg->bcc = mailbox_array();
+    msg->delivered_to = g_ptr_array_new_with_free_func(g_free);
+    msg->headers = g_ptr_array_new_with_free_func(header_free);
+    msg->text = g_string_new(NULL);
+    return msg;
+}
+
+tw_status_t
+tw_message_parse(const char *data, size_t len, size_t max_body,
+                 const char *delims, tw_message_t **out)
+{
+    tw_message_t *msg = message_new();
+    tw_raw_t raw;
+    size_t parse_len, body_len;
+
+    tw_message_init();
+    *out = msg;
+    tw_raw_scan(&raw, data, len);
+    if (!raw.is_mail)
+        return TW_OK;
+    /* A leading mbox "From " line is not part of the message. */
+    data += raw.from_len;
+    len -= raw.from_len;
+    size_t body_start = raw.body_start - raw.from_len;
+    body_len = len - body_start;
+    parse_len = len;
+    if (body_len > max_body) {
+        body_len = max_body;
+        parse_len = body_start + max_body;
+        msg->body_truncated = true;
+    }
+
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, parse_len);
+    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+    GMimeMessage *message = g_mime_parser_construct_message(parser, NULL);
+    g_object_unref(parser);
+    g_object_unref(stream);
+    if (message == NULL)
+        return TW_OK;
+
+    msg->is_mail = true;
+    read_headers(msg, message, delims);
+    read_addresses(msg, message, delims);
+    read_ids(msg, message);
+    GDateTime *dt = g_mime_message_get_date(message);
+    if (dt != NULL) {
+        msg->date = g_date_time_to_unix(dt);
+        msg->date_valid = true;
+    }
+    const char *subject = g_mime_message_get_subject(message);
+    if (subject != NULL)
+        msg->subject = g_utf8_make_valid(subject, -1);
+    read_content_type(msg, message);
+    read_text(msg, message, max_body);
+    compute_content_key(msg, data + body_start, body_len);
+    g_object_unref(message);
+    return TW_OK;
+}

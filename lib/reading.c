@@ -1,0 +1,225 @@
+/* reading.c - direction, addressing and the ask verdict for one owner. */
+#include "reading.h"
+
+#include <string.h>
+
+#include "text.h"
+
+static void
+why(tw_reading_t *r, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+why(tw_reading_t *r, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    g_ptr_array_add(r->why, g_strdup_vprintf(fmt, ap));
+    va_end(ap);
+}
+
+static bool
+contains_identity(const tw_config_t *cfg, const char *owner, GPtrArray *mailboxes,
+                  const char **name)
+{
+    for (guint i = 0; i < mailboxes->len; i++) {
+        tw_mailbox_t *mb = mailboxes->pdata[i];
+        if (tw_config_is_identity(cfg, owner, mb->addr)) {
+            if (name)
+                *name = mb->name;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+add_unique(GPtrArray *list, const char *addr)
+{
+    for (guint i = 0; i < list->len; i++)
+        if (strcmp(list->pdata[i], addr) == 0)
+            return;
+    g_ptr_array_add(list, g_strdup(addr));
+}
+
+/* Adds the addresses of mailboxes that are not the owner's. */
+static void
+add_others(const tw_config_t *cfg, const char *owner, GPtrArray *mailboxes,
+           GPtrArray *out)
+{
+    for (guint i = 0; i < mailboxes->len; i++) {
+        tw_mailbox_t *mb = mailboxes->pdata[i];
+        if (!tw_config_is_identity(cfg, owner, mb->addr))
+            add_unique(out, mb->addr);
+    }
+}
+
+static void
+decide_direction(const tw_config_t *cfg, const tw_message_t *msg, const char *owner,
+                 tw_direction_hint_t hint, tw_reading_t *r)
+{
+    const char *from = msg->from ? msg->from->addr : NULL;
+
+    switch (hint) {
+    case TW_HINT_IN:
+        r->direction = TW_DIR_IN;
+        why(r, "incoming: recorded as received");
+        break;
+    case TW_HINT_OUT:
+        r->direction = TW_DIR_OUT;
+        why(r, "outgoing: recorded as sent by %s", owner);
+        break;
+    case TW_HINT_AUTO:
+        if (from != NULL && tw_config_is_identity(cfg, owner, from)) {
+            r->direction = TW_DIR_OUT;
+            why(r, "outgoing: From %s is the owner", from);
+        } else {
+            r->direction = TW_DIR_IN;
+            why(r, "incoming: From %s is not the owner %s", from ? from : "(none)", owner);
+        }
+        break;
+    }
+}
+
+static void
+read_addressing(const tw_config_t *cfg, const tw_message_t *msg, const char *owner,
+                tw_reading_t *r, const char **owner_name)
+{
+    bool in_to = contains_identity(cfg, owner, msg->to, owner_name);
+    bool in_cc = !in_to && contains_identity(cfg, owner, msg->cc, owner_name);
+
+    r->personal = in_to || in_cc;
+    r->role = in_to ? TW_READER_TO : in_cc ? TW_READER_CC : TW_READER_UNSEEN;
+
+    if (msg->from != NULL && !tw_config_is_identity(cfg, owner, msg->from->addr))
+        add_unique(r->participants, msg->from->addr);
+    add_others(cfg, owner, msg->to, r->participants);
+    add_others(cfg, owner, msg->cc, r->participants);
+
+    if (r->direction == TW_DIR_IN) {
+        if (msg->from != NULL && !tw_config_is_identity(cfg, owner, msg->from->addr))
+            add_unique(r->correspondents, msg->from->addr);
+    } else {
+        add_others(cfg, owner, msg->to, r->correspondents);
+        add_others(cfg, owner, msg->cc, r->correspondents);
+        add_others(cfg, owner, msg->bcc, r->correspondents);
+        add_others(cfg, owner, msg->to, r->askees);
+        if (r->askees->len == 0)
+            add_others(cfg, owner, msg->cc, r->askees);
+    }
+}
+
+static void
+judge_ask(const tw_config_t *cfg, const tw_message_t *msg, tw_reading_t *r,
+          const char *owner_name)
+{
+    double t = cfg->ask_threshold;
+
+    r->text_ask = r->text.score >= t;
+    if (r->text.cue != NULL)
+        why(r, "text score %.2f (threshold %.2f), cue: \"%s\"", r->text.score, t, r->text.cue);
+    else
+        why(r, "text score %.2f: no sentence asks", r->text.score);
+
+    if (r->direction == TW_DIR_OUT) {
+        r->score = r->text.score;
+        r->ask = r->text_ask && !r->bulk.bulk && r->askees->len > 0;
+        if (r->text_ask && r->askees->len == 0)
+            why(r, "not an ask: nobody but the owner is addressed");
+        return;
+    }
+
+    bool greeted = tw_ask_greets(&r->text, owner_name, r->owner);
+    r->score = tw_ask_for_reader(r->text.score, r->role, tw_message_recipient_count(msg),
+                                 greeted, r->why);
+    if (r->score != r->text.score)
+        why(r, "score for the owner: %.2f", r->score);
+    r->ask = r->score >= t;
+    if (!r->ask)
+        return;
+    if (r->bulk.bulk) {
+        r->ask = false;
+        why(r, "not an ask: bulk mail asks nobody");
+    } else if (r->bulk.list && !r->personal && !cfg->list_asks) {
+        r->ask = false;
+        why(r, "not an ask: list traffic that does not name the owner");
+    } else if (r->correspondents->len == 0) {
+        r->ask = false;
+        why(r, "not an ask: no sender to answer");
+    }
+}
+
+void
+tw_read(const tw_config_t *cfg, const tw_message_t *msg, const char *owner,
+        tw_direction_hint_t hint, tw_reading_t *r)
+{
+    const char *owner_name = NULL;
+
+    memset(r, 0, sizeof *r);
+    r->msg = msg;
+    r->owner = owner;
+    r->correspondents = g_ptr_array_new_with_free_func(g_free);
+    r->askees = g_ptr_array_new_with_free_func(g_free);
+    r->participants = g_ptr_array_new_with_free_func(g_free);
+    r->why = g_ptr_array_new_with_free_func(g_free);
+
+    decide_direction(cfg, msg, owner, hint, r);
+    tw_bulk_judge(msg, &r->bulk);
+    for (guint i = 0; i < r->bulk.reasons->len; i++)
+        why(r, "%s", (const char *)r->bulk.reasons->pdata[i]);
+    read_addressing(cfg, msg, owner, r, &owner_name);
+    if (r->bulk.list)
+        why(r, r->personal ? "list mail naming the owner in To or Cc: personal"
+                           : "list traffic: the owner is not in To or Cc");
+    r->fresh = tw_text_fresh(msg->text->str);
+    tw_ask_detect(r->fresh, &r->text);
+    judge_ask(cfg, msg, r, owner_name);
+}
+
+void
+tw_reading_clear(tw_reading_t *r)
+{
+    tw_bulk_clear(&r->bulk);
+    tw_ask_clear(&r->text);
+    g_free(r->fresh);
+    if (r->correspondents)
+        g_ptr_array_free(r->correspondents, TRUE);
+    if (r->askees)
+        g_ptr_array_free(r->askees, TRUE);
+    if (r->participants)
+        g_ptr_array_free(r->participants, TRUE);
+    if (r->why)
+        g_ptr_array_free(r->why, TRUE);
+    memset(r, 0, sizeof *r);
+}
+
+static const char *
+configured_owner_in(const tw_config_t *cfg, GPtrArray *mailboxes)
+{
+    for (guint i = 0; i < mailboxes->len; i++) {
+        tw_mailbox_t *mb = mailboxes->pdata[i];
+        const char *o = tw_config_owner_of(cfg, mb->addr);
+        if (o != NULL)
+            return o;
+    }
+    return NULL;
+}
+
+char *
+tw_reading_owner(const tw_config_t *cfg, const tw_message_t *msg)
+{
+    const char *o;
+
+    for (guint i = 0; i < msg->delivered_to->len; i++)
+        if ((o = tw_config_owner_of(cfg, msg->delivered_to->pdata[i])) != NULL)
+            return g_strdup(o);
+    if ((o = configured_owner_in(cfg, msg->to)) || (o = configured_owner_in(cfg, msg->cc)))
+        return g_strdup(o);
+    if (msg->from != NULL && (o = tw_config_owner_of(cfg, msg->from->addr)) != NULL)
+        return g_strdup(o);
+    if (cfg->owners->len > 0)
+        return g_strdup(cfg->owners->pdata[0]);
+    if (msg->delivered_to->len > 0)
+        return g_strdup(msg->delivered_to->pdata[0]);
+    return NULL;
+}

@@ -1,0 +1,1253 @@
+/* store.c - SQLite: opening, migrations, statements, queries. */
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "schema.sql.h"
+
+/* Every statement twoway runs; prepared on first use, kept open. */
+typedef enum {
+    S_BEGIN,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_SAVEPOINT,
+    S_RELEASE,
+    S_ROLLBACK_TO,
+    S_OWNER_GET,
+    S_OWNER_ADD,
+    S_OWNER_SOLE,
+    S_MESSAGE_FIND,
+    S_MESSAGE_INSERT,
+    S_CONTACT_ADD,
+    S_REF_ADD,
+    S_THREAD_OF_ID,
+    S_BIND_ID,
+    S_THREAD_CREATE,
+    S_MERGE_MESSAGES,
+    S_MERGE_IDS,
+    S_MERGE_ASKS,
+    S_MERGE_DATES,
+    S_THREAD_DELETE,
+    S_THREAD_BY_SUBJECT,
+    S_THREAD_TOUCH,
+    S_ASK_INSERT,
+    S_CLOSE_REFERENCED,
+    S_CLOSE_IN_THREAD,
+    S_ANSWER_DIRECT,
+    S_ANSWER_TO_ASKER,
+    S_ANSWER_FROM_ASKEE,
+    S_ANSWER_ASK,
+    S_CHASE,
+    S_MESSAGE_BY_ID,
+    S_LATEST_FROM,
+    S_LATEST_TO,
+    S_CHILDREN,
+    S_REPLY_ADD,
+    S_BALANCE_MESSAGES,
+    S_BALANCE_ASKS,
+    S_THREAD_OPEN,
+    S_LEDGER_MESSAGES,
+    S_LEDGER_ASKS,
+    S_LEDGER_REPLIES,
+    S_LEDGER_STARTERS,
+    S_OPEN_ASKS,
+    S_MARK_DONE,
+    S_FORGET_ASKS,
+    S_FORGET_REPLIES,
+    S_FORGET_COUNT,
+    S_FORGET_REFS,
+    S_FORGET_CONTACTS,
+    S_FORGET_IDS,
+    S_FORGET_MESSAGES,
+    S_FORGET_ADDRESS,
+    S_FORGET_ORPHAN_REFS,
+    S_FORGET_ORPHAN_ASKS,
+    S_FORGET_ORPHAN_REPLIES,
+    S_FORGET_ORPHANS,
+    S_STATS_MESSAGES,
+    S_STATS_PEOPLE,
+    S_STATS_THREADS,
+    S_STATS_ASKS,
+    S_STATS_OWNERS,
+    N_STATEMENTS
+} stmt_id_t;
+
+/* Roles that count a message for a correspondent: the sender of
+ * incoming mail, the recipients of outgoing mail. */
+#define COUNTED_ROLE "((m.direction = 0 AND c.role = 0) OR (m.direction = 1 AND c.role > 0))"
+#define OPEN "answered_at IS NULL AND done_at IS NULL"
+
+static const char *const sql[N_STATEMENTS] = {
+    [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_SAVEPOINT] = "SAVEPOINT message",
+    [S_RELEASE] = "RELEASE message",
+    [S_ROLLBACK_TO] = "ROLLBACK TO message",
+    [S_OWNER_GET] = "SELECT id FROM owners WHERE address = ?1",
+    [S_OWNER_ADD] = "INSERT INTO owners (address) VALUES (?1)",
+    [S_OWNER_SOLE] = "SELECT address FROM owners LIMIT 2",
+    [S_MESSAGE_FIND] =
+        "SELECT id FROM messages WHERE owner_id = ?1 AND msgid = ?2"
+        " UNION ALL SELECT id FROM messages WHERE owner_id = ?1 AND content_key = ?3"
+        " LIMIT 1",
+    [S_MESSAGE_INSERT] =
+        "INSERT INTO messages (owner_id, msgid, content_key, thread_id, direction,"
+        " sender, date, subject, in_reply_to, has_reply_headers, bulk, list, ask,"
+        " score, cue, recorded_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    [S_CONTACT_ADD] =
+        "INSERT OR IGNORE INTO contacts (message_id, address, role) VALUES (?1, ?2, ?3)",
+    [S_REF_ADD] = "INSERT OR IGNORE INTO refs (message_id, ref) VALUES (?1, ?2)",
+    [S_THREAD_OF_ID] = "SELECT thread_id FROM thread_ids WHERE owner_id = ?1 AND msgid = ?2",
+    [S_BIND_ID] =
+        "INSERT OR IGNORE INTO thread_ids (owner_id, msgid, thread_id) VALUES (?1, ?2, ?3)",
+    [S_THREAD_CREATE] =
+        "INSERT INTO threads (owner_id, subject, first_date, last_date) VALUES (?1, ?2, ?3, ?3)",
+    [S_MERGE_MESSAGES] = "UPDATE messages SET thread_id = ?1 WHERE thread_id = ?2",
+    [S_MERGE_IDS] = "UPDATE thread_ids SET thread_id = ?1 WHERE thread_id = ?2",
+    [S_MERGE_ASKS] = "UPDATE asks SET thread_id = ?1 WHERE thread_id = ?2",
+    [S_MERGE_DATES] =
+        "UPDATE threads SET"
+        " first_date = min(first_date, (SELECT first_date FROM threads WHERE id = ?2)),"
+        " last_date = max(last_date, (SELECT last_date FROM threads WHERE id = ?2))"
+        " WHERE id = ?1",
+    [S_THREAD_DELETE] = "DELETE FROM threads WHERE id = ?1",
+    [S_THREAD_BY_SUBJECT] =
+        "SELECT t.id FROM threads t"
+        " WHERE t.owner_id = ?1 AND t.subject = ?2 AND t.last_date >= ?4 AND t.first_date <= ?5"
+        " AND EXISTS (SELECT 1 FROM messages m JOIN contacts c ON c.message_id = m.id"
+        "             WHERE m.thread_id = t.id AND c.address = ?3)"
+        " ORDER BY t.last_date DESC LIMIT 1",
+    [S_THREAD_TOUCH] =
+        "UPDATE threads SET first_date = min(first_date, ?2), last_date = max(last_date, ?2)"
+        " WHERE id = ?1",
+    [S_ASK_INSERT] =
+        "INSERT OR IGNORE INTO asks (owner_id, message_id, direction, correspondent,"
+        " thread_id, asked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_CLOSE_REFERENCED] =
+        "UPDATE asks SET answered_at = ?4, answer_id = ?3"
+        " WHERE owner_id = ?1 AND direction = ?2 AND " OPEN
+        " AND message_id IN (SELECT m.id FROM refs r JOIN messages m"
+        "                    ON m.owner_id = ?1 AND m.msgid = r.ref"
+        "                    WHERE r.message_id = ?3)",
+    [S_CLOSE_IN_THREAD] =
+        "UPDATE asks SET answered_at = ?6, answer_id = ?5"
+        " WHERE owner_id = ?1 AND direction = ?2 AND thread_id = ?3 AND " OPEN
+        " AND asked_at <= ?4"
+        " AND message_id IN (SELECT message_id FROM asks WHERE thread_id = ?3"
+        "                    AND correspondent = ?7)",
+    [S_ANSWER_DIRECT] =
+        "SELECT m.id, m.date FROM refs r JOIN messages m ON m.id = r.message_id"
+        " WHERE r.ref = ?2 AND m.owner_id = ?1 AND m.direction = ?3 AND m.bulk = 0"
+        " ORDER BY m.date, m.id LIMIT 1",
+    [S_ANSWER_TO_ASKER] =
+        "SELECT m.id, m.date FROM messages m JOIN contacts c ON c.message_id = m.id"
+        " WHERE m.thread_id = ?1 AND m.direction = 1 AND m.bulk = 0"
+        " AND m.has_reply_headers = 0 AND m.date >= ?2 AND c.address = ?3 AND c.role > 0"
+        " ORDER BY m.date, m.id LIMIT 1",
+    [S_ANSWER_FROM_ASKEE] =
+        "SELECT m.id, m.date FROM messages m"
+        " WHERE m.thread_id = ?1 AND m.direction = 0 AND m.bulk = 0"
+        " AND m.has_reply_headers = 0 AND m.date >= ?2 AND m.sender = ?3"
+        " ORDER BY m.date, m.id LIMIT 1",
+    [S_ANSWER_ASK] =
+        "UPDATE asks SET answered_at = ?3, answer_id = ?2 WHERE message_id = ?1 AND " OPEN,
+    [S_CHASE] =
+        "UPDATE asks SET chases = chases + 1"
+        " WHERE owner_id = ?1 AND direction = 1 AND thread_id = ?2 AND correspondent = ?3"
+        " AND " OPEN " AND asked_at < ?4",
+    [S_MESSAGE_BY_ID] =
+        "SELECT id, direction, date, sender, bulk FROM messages"
+        " WHERE owner_id = ?1 AND msgid = ?2",
+    [S_LATEST_FROM] =
+        "SELECT id, direction, date, sender, bulk FROM messages"
+        " WHERE thread_id = ?1 AND direction = 0 AND bulk = 0 AND sender = ?2 AND date <= ?3"
+        " ORDER BY date DESC, id DESC LIMIT 1",
+    [S_LATEST_TO] =
+        "SELECT m.id, m.direction, m.date, m.sender, m.bulk FROM messages m"
+        " JOIN contacts c ON c.message_id = m.id"
+        " WHERE m.thread_id = ?1 AND m.direction = 1 AND m.bulk = 0 AND c.address = ?2"
+        " AND c.role > 0 AND m.date <= ?3"
+        " ORDER BY m.date DESC, m.id DESC LIMIT 1",
+    [S_CHILDREN] =
+        "SELECT id, direction, date, sender, bulk FROM messages"
+        " WHERE owner_id = ?1 AND in_reply_to = ?2 AND direction = ?3 AND bulk = 0",
+    [S_REPLY_ADD] =
+        "INSERT OR IGNORE INTO replies (message_id, owner_id, parent_id, direction,"
+        " correspondent, date, seconds)"
+        " SELECT ?1, ?2, ?3, ?4, ?5, date, ?6 FROM messages WHERE id = ?1",
+    [S_BALANCE_MESSAGES] =
+        "SELECT coalesce(sum(m.direction = 0), 0), coalesce(sum(m.direction = 1), 0)"
+        " FROM contacts c JOIN messages m ON m.id = c.message_id"
+        " WHERE c.address = ?2 AND m.owner_id = ?1 AND m.bulk = 0 AND " COUNTED_ROLE,
+    [S_BALANCE_ASKS] =
+        "SELECT coalesce(sum(direction = 0), 0), coalesce(sum(direction = 1), 0) FROM asks"
+        " WHERE owner_id = ?1 AND correspondent = ?2 AND " OPEN,
+    [S_THREAD_OPEN] =
+        "SELECT count(*), min(asked_at) FROM asks"
+        " WHERE owner_id = ?1 AND thread_id = ?2 AND direction = 0 AND " OPEN,
+    [S_LEDGER_MESSAGES] =
+        "SELECT c.address, m.direction, m.bulk, count(*), min(m.date), max(m.date)"
+        " FROM messages m JOIN contacts c ON c.message_id = m.id"
+        " WHERE m.owner_id = ?1 AND m.date >= ?2 AND (?3 IS NULL OR c.address = ?3)"
+        " AND " COUNTED_ROLE
+        " GROUP BY c.address, m.direction, m.bulk",
+    [S_LEDGER_ASKS] =
+        "SELECT correspondent, direction, count(*), sum(answered_at IS NOT NULL),"
+        " sum(" OPEN ") FROM asks"
+        " WHERE owner_id = ?1 AND asked_at >= ?2 AND (?3 IS NULL OR correspondent = ?3)"
+        " GROUP BY correspondent, direction",
+    [S_LEDGER_REPLIES] =
+        "SELECT correspondent, direction, seconds FROM replies"
+        " WHERE owner_id = ?1 AND date >= ?2 AND (?3 IS NULL OR correspondent = ?3)"
+        " ORDER BY correspondent, direction, seconds",
+    [S_LEDGER_STARTERS] =
+        "SELECT c.address, m.direction FROM messages m JOIN contacts c ON c.message_id = m.id"
+        " WHERE m.id IN (SELECT id FROM (SELECT id, row_number() OVER"
+        "                (PARTITION BY thread_id ORDER BY date, id) AS rn"
+        "                FROM messages WHERE owner_id = ?1 AND bulk = 0) WHERE rn = 1)"
+        " AND m.date >= ?2 AND (?3 IS NULL OR c.address = ?3) AND " COUNTED_ROLE,
+    [S_OPEN_ASKS] =
+        "SELECT a.id, a.direction, a.correspondent, m.msgid, a.thread_id, a.asked_at,"
+        " m.subject, m.cue, m.score, a.chases,"
+        " (SELECT count(*) FROM asks b WHERE b.message_id = a.message_id)"
+        " FROM asks a JOIN messages m ON m.id = a.message_id"
+        " WHERE a.owner_id = ?1 AND a.direction = ?2 AND a.answered_at IS NULL"
+        " AND a.done_at IS NULL AND a.asked_at >= ?3 AND (?4 IS NULL OR a.correspondent = ?4)"
+        " ORDER BY a.asked_at, a.id LIMIT ?5",
+    [S_MARK_DONE] =
+        "UPDATE asks SET done_at = ?3 WHERE owner_id = ?1 AND " OPEN
+        " AND message_id = (SELECT message_id FROM asks WHERE id = ?2 AND owner_id = ?1)",
+    [S_FORGET_ASKS] =
+        "DELETE FROM asks WHERE owner_id = ?1 AND (correspondent = ?2 OR message_id IN"
+        " (SELECT id FROM messages WHERE owner_id = ?1 AND direction = 0 AND sender = ?2))",
+    [S_FORGET_REPLIES] =
+        "DELETE FROM replies WHERE owner_id = ?1 AND correspondent = ?2",
+    [S_FORGET_COUNT] =
+        "SELECT count(*) FROM messages WHERE owner_id = ?1 AND direction = 0 AND sender = ?2",
+    [S_FORGET_REFS] =
+        "DELETE FROM refs WHERE message_id IN"
+        " (SELECT id FROM messages WHERE owner_id = ?1 AND direction = 0 AND sender = ?2)",
+    [S_FORGET_CONTACTS] =
+        "DELETE FROM contacts WHERE message_id IN"
+        " (SELECT id FROM messages WHERE owner_id = ?1 AND direction = 0 AND sender = ?2)",
+    [S_FORGET_IDS] =
+        "DELETE FROM thread_ids WHERE owner_id = ?1 AND msgid IN"
+        " (SELECT msgid FROM messages WHERE owner_id = ?1 AND direction = 0 AND sender = ?2)",
+    [S_FORGET_MESSAGES] =
+        "DELETE FROM messages WHERE owner_id = ?1 AND direction = 0 AND sender = ?2",
+    [S_FORGET_ADDRESS] =
+        "DELETE FROM contacts WHERE address = ?2 AND message_id IN"
+        " (SELECT id FROM messages WHERE owner_id = ?1)",
+    [S_FORGET_ORPHAN_REFS] =
+        "DELETE FROM refs WHERE message_id IN (SELECT id FROM messages m WHERE owner_id = ?1"
+        " AND direction = 1 AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.message_id = m.id))",
+    [S_FORGET_ORPHAN_ASKS] =
+        "DELETE FROM asks WHERE message_id IN (SELECT id FROM messages m WHERE owner_id = ?1"
+        " AND direction = 1 AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.message_id = m.id))",
+    [S_FORGET_ORPHAN_REPLIES] =
+        "DELETE FROM replies WHERE owner_id = ?1 AND (parent_id NOT IN (SELECT id FROM messages)"
+        " OR message_id IN (SELECT id FROM messages m WHERE owner_id = ?1 AND direction = 1"
+        " AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.message_id = m.id)))",
+    [S_FORGET_ORPHANS] =
+        "DELETE FROM messages AS m WHERE owner_id = ?1 AND direction = 1"
+        " AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.message_id = m.id)",
+    [S_STATS_MESSAGES] =
+        "SELECT count(*), coalesce(sum(direction = 0), 0), coalesce(sum(direction = 1), 0),"
+        " coalesce(sum(bulk), 0), coalesce(sum(list), 0)"
+        " FROM messages WHERE (?1 = 0 OR owner_id = ?1)",
+    [S_STATS_PEOPLE] =
+        "SELECT count(DISTINCT c.address) FROM contacts c JOIN messages m ON m.id = c.message_id"
+        " WHERE (?1 = 0 OR m.owner_id = ?1) AND m.bulk = 0 AND " COUNTED_ROLE,
+    [S_STATS_THREADS] = "SELECT count(*) FROM threads WHERE (?1 = 0 OR owner_id = ?1)",
+    [S_STATS_ASKS] =
+        "SELECT coalesce(sum(direction = 0), 0), coalesce(sum(direction = 1), 0),"
+        " coalesce(sum(direction = 0 AND " OPEN "), 0),"
+        " coalesce(sum(direction = 1 AND " OPEN "), 0)"
+        " FROM asks WHERE (?1 = 0 OR owner_id = ?1)",
+    [S_STATS_OWNERS] = "SELECT count(*) FROM owners",
+};
+
+struct tw_store {
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *stmt[N_STATEMENTS];
+    char error[512];
+};
+
+static tw_status_t
+status_of(tw_store_t *s, int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE:
+        return TW_OK;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        g_strlcpy(s->error, "database is locked", sizeof s->error);
+        return TW_ERR_DB_BUSY;
+    case SQLITE_NOMEM:
+        g_strlcpy(s->error, "out of memory", sizeof s->error);
+        return TW_ERR_NOMEM;
+    default:
+        g_snprintf(s->error, sizeof s->error, "%s", sqlite3_errmsg(s->db));
+        return TW_ERR_DB;
+    }
+}
+
+static sqlite3_stmt *
+prepare(tw_store_t *s, stmt_id_t id, tw_status_t *st)
+{
+    if (s->stmt[id] == NULL) {
+        int rc = sqlite3_prepare_v3(s->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &s->stmt[id], NULL);
+        if (rc != SQLITE_OK) {
+            *st = status_of(s, rc);
+            return NULL;
+        }
+    }
+    *st = TW_OK;
+    return s->stmt[id];
+}
+
+/* Binds arguments by a format: 'i' gint64, 'd' double, 't' text (NULL
+ * binds NULL), 'b' bool. */
+static tw_status_t
+bind_args(tw_store_t *s, sqlite3_stmt *stmt, const char *fmt, va_list ap)
+{
+    int rc = SQLITE_OK;
+
+    for (int i = 1; *fmt && rc == SQLITE_OK; fmt++, i++) {
+        switch (*fmt) {
+        case 'i':
+            rc = sqlite3_bind_int64(stmt, i, va_arg(ap, gint64));
+            break;
+        case 'b':
+            rc = sqlite3_bind_int(stmt, i, va_arg(ap, int) ? 1 : 0);
+            break;
+        case 'd':
+            rc = sqlite3_bind_double(stmt, i, va_arg(ap, double));
+            break;
+        case 't': {
+            const char *t = va_arg(ap, const char *);
+            rc = t ? sqlite3_bind_text(stmt, i, t, -1, SQLITE_STATIC)
+                   : sqlite3_bind_null(stmt, i);
+            break;
+        }
+        default:
+            g_assert_not_reached();
+        }
+    }
+    return status_of(s, rc);
+}
+
+static sqlite3_stmt *
+start_v(tw_store_t *s, stmt_id_t id, tw_status_t *st, const char *fmt, va_list ap)
+{
+    sqlite3_stmt *stmt = prepare(s, id, st);
+
+    if (stmt == NULL)
+        return NULL;
+    *st = bind_args(s, stmt, fmt, ap);
+    if (*st != TW_OK) {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+        return NULL;
+    }
+    return stmt;
+}
+
+/* Prepares and binds id; the caller steps it and calls done(). */
+static sqlite3_stmt *
+start(tw_store_t *s, stmt_id_t id, tw_status_t *st, const char *fmt, ...)
+{
+    va_list ap;
+    sqlite3_stmt *stmt;
+
+    va_start(ap, fmt);
+    stmt = start_v(s, id, st, fmt, ap);
+    va_end(ap);
+    return stmt;
+}
+
+static void
+done(sqlite3_stmt *stmt)
+{
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+}
+
+/* Steps: true on a row; false at the end or on error (*st set). */
+static bool
+next_row(tw_store_t *s, sqlite3_stmt *stmt, tw_status_t *st)
+{
+    int rc = sqlite3_step(stmt);
+
+    if (rc == SQLITE_ROW)
+        return true;
+    *st = status_of(s, rc);
+    return false;
+}
+
+/* Runs a statement that returns no rows. */
+static tw_status_t
+run(tw_store_t *s, stmt_id_t id, const char *fmt, ...)
+{
+    tw_status_t st;
+    sqlite3_stmt *stmt = prepare(s, id, &st);
+    va_list ap;
+
+    if (stmt == NULL)
+        return st;
+    va_start(ap, fmt);
+    st = bind_args(s, stmt, fmt, ap);
+    va_end(ap);
+    if (st == TW_OK) {
+        int rc;
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+            ;
+        st = status_of(s, rc);
+    }
+    done(stmt);
+    return st;
+}
+
+static char *
+column_text(sqlite3_stmt *stmt, int col)
+{
+    const unsigned char *t = sqlite3_column_text(stmt, col);
+
+    return t ? g_strdup((const char *)t) : NULL;
+}
+
+/* Opening. */
+
+static tw_status_t
+exec_sql(tw_store_t *s, const char *text)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(s->db, text, NULL, NULL, &msg);
+    tw_status_t st = status_of(s, rc);
+
+    if (msg != NULL) {
+        g_strlcpy(s->error, msg, sizeof s->error);
+        sqlite3_free(msg);
+    }
+    return st;
+}
+
+static tw_status_t
+user_version(tw_store_t *s, int *version)
+{
+    sqlite3_stmt *stmt;
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &stmt, NULL);
+
+    if (rc != SQLITE_OK)
+        return status_of(s, rc);
+    rc = sqlite3_step(stmt);
+    *version = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_ROW ? TW_OK : status_of(s, rc);
+}
+
+/* Brings the schema to TW_STORE_SCHEMA_VERSION, one step per
+ * transaction. */
+static tw_status_t
+migrate(tw_store_t *s, tw_error_t *err)
+{
+    int version;
+    tw_status_t st = user_version(s, &version);
+
+    if (st != TW_OK)
+        return st;
+    if (version > TW_STORE_SCHEMA_VERSION) {
+        g_snprintf(s->error, sizeof s->error,
+                   "schema version %d is newer than this program's %d", version,
+                   TW_STORE_SCHEMA_VERSION);
+        return TW_ERR_DB;
+    }
+    if (version == TW_STORE_SCHEMA_VERSION)
+        return TW_OK;
+    if (version == 0 && (st = exec_sql(s, "PRAGMA journal_mode = WAL")) != TW_OK)
+        return st;
+    while (version < TW_STORE_SCHEMA_VERSION) {
+        char pragma[64];
+        if ((st = exec_sql(s, "BEGIN IMMEDIATE")) != TW_OK)
+            return st;
+        /* Another process may have migrated while we waited. */
+        if ((st = user_version(s, &version)) != TW_OK ||
+            version >= TW_STORE_SCHEMA_VERSION) {
+            exec_sql(s, st == TW_OK ? "COMMIT" : "ROLLBACK");
+            return st;
+        }
+        g_snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", version + 1);
+        if ((st = exec_sql(s, migrations[version])) != TW_OK ||
+            (st = exec_sql(s, pragma)) != TW_OK) {
+            exec_sql(s, "ROLLBACK");
+            return st;
+        }
+        if ((st = exec_sql(s, "COMMIT")) != TW_OK)
+            return st;
+        version++;
+    }
+    return TW_OK;
+}
+
+/* Creates the file's directory (0700) and the file itself (0600) so
+ * that SQLite never creates it with the process umask. */
+static tw_status_t
+create_file(const char *path, tw_error_t *err)
+{
+    char *dir = g_path_get_dirname(path);
+    int fd;
+
+    if (g_mkdir_with_parents(dir, 0700) != 0) {
+        tw_error_set(err, "%s: cannot create directory: %s", dir, g_strerror(errno));
+        g_free(dir);
+        return TW_ERR_DB;
+    }
+    g_free(dir);
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        tw_error_set(err, "%s: %s", path, g_strerror(errno));
+        return TW_ERR_DB;
+    }
+    close(fd);
+    return TW_OK;
+}
+
+tw_status_t
+tw_store_open(const char *path, int busy_timeout_ms, bool create,
+              tw_store_t **out, tw_error_t *err)
+{
+    tw_store_t *s;
+    tw_status_t st;
+    int rc;
+
+    *out = NULL;
+    if (create) {
+        if ((st = create_file(path, err)) != TW_OK)
+            return st;
+    } else if (access(path, F_OK) != 0) {
+        tw_error_set(err, "%s: no database here (record some mail first)", path);
+        return TW_ERR_NOINPUT;
+    }
+    s = g_new0(tw_store_t, 1);
+    s->path = g_strdup(path);
+    rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        st = s->db ? status_of(s, rc) : TW_ERR_NOMEM;
+        goto fail;
+    }
+    sqlite3_extended_result_codes(s->db, 0);
+    sqlite3_busy_timeout(s->db, busy_timeout_ms);
+    if ((st = exec_sql(s, "PRAGMA synchronous = NORMAL")) != TW_OK ||
+        (st = migrate(s, err)) != TW_OK)
+        goto fail;
+    *out = s;
+    return TW_OK;
+fail:
+    tw_error_set(err, "%s: %s", path, s->error[0] ? s->error : tw_status_str(st));
+    tw_store_close(s);
+    return st;
+}
+
+void
+tw_store_close(tw_store_t *s)
+{
+    if (s == NULL)
+        return;
+    for (int i = 0; i < N_STATEMENTS; i++)
+        sqlite3_finalize(s->stmt[i]);
+    sqlite3_close(s->db);
+    g_free(s->path);
+    g_free(s);
+}
+
+const char *
+tw_store_error(const tw_store_t *s)
+{
+    return s->error;
+}
+
+const char *
+tw_store_path(const tw_store_t *s)
+{
+    return s->path;
+}
+
+tw_status_t
+tw_store_begin(tw_store_t *s)
+{
+    return run(s, S_BEGIN, "");
+}
+
+tw_status_t
+tw_store_commit(tw_store_t *s)
+{
+    tw_status_t st = run(s, S_COMMIT, "");
+
+    if (st != TW_OK)
+        tw_store_rollback(s);
+    return st;
+}
+
+void
+tw_store_rollback(tw_store_t *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        run(s, S_ROLLBACK, "");
+}
+
+tw_status_t
+tw_store_savepoint(tw_store_t *s)
+{
+    return run(s, S_SAVEPOINT, "");
+}
+
+tw_status_t
+tw_store_release(tw_store_t *s)
+{
+    return run(s, S_RELEASE, "");
+}
+
+void
+tw_store_rollback_savepoint(tw_store_t *s)
+{
+    if (!sqlite3_get_autocommit(s->db) && run(s, S_ROLLBACK_TO, "") == TW_OK)
+        run(s, S_RELEASE, "");
+}
+
+/* Owners. */
+
+tw_status_t
+tw_store_owner(tw_store_t *s, const char *addr, bool create, gint64 *id)
+{
+    tw_status_t st;
+    sqlite3_stmt *stmt = start(s, S_OWNER_GET, &st, "t", addr);
+
+    *id = 0;
+    if (stmt == NULL)
+        return st;
+    if (next_row(s, stmt, &st))
+        *id = sqlite3_column_int64(stmt, 0);
+    done(stmt);
+    if (st != TW_OK || *id != 0 || !create)
+        return st;
+    if ((st = run(s, S_OWNER_ADD, "t", addr)) == TW_OK)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return st;
+}
+
+char *
+tw_store_sole_owner(tw_store_t *s)
+{
+    tw_status_t st;
+    sqlite3_stmt *stmt = start(s, S_OWNER_SOLE, &st, "");
+    char *owner = NULL;
+    int rows = 0;
+
+    if (stmt == NULL)
+        return NULL;
+    while (next_row(s, stmt, &st)) {
+        if (rows++ == 0)
+            owner = column_text(stmt, 0);
+    }
+    done(stmt);
+    if (rows != 1) {
+        g_free(owner);
+        owner = NULL;
+    }
+    return owner;
+}
+
+/* Messages. */
+
+tw_status_t
+tw_store_find_message(tw_store_t *s, gint64 owner_id, const char *key,
+                      const char *content_key, gint64 *row)
+{
+    tw_status_t st;
+    sqlite3_stmt *stmt = start(s, S_MESSAGE_FIND, &st, "itt", owner_id, key, content_key);
+
+    *row = 0;
+    if (stmt == NULL)
+        return st;
+    if (next_row(s, stmt, &st))
+        *row = sqlite3_column_int64(stmt, 0);
+    done(stmt);
+    return st;
+}
+
+tw_status_t
+tw_store_insert_message(tw_store_t *s, const tw_message_row_t *m, gint64 *row)
+{
+    tw_status_t st = run(s, S_MESSAGE_INSERT, "ittiitittbbbbdti", m->owner_id, m->key,
+                         m->content_key, m->thread_id, (gint64)m->direction, m->sender,
+                         m->date, m->subject, m->in_reply_to, m->has_reply_headers,
+                         m->bulk, m->list, m->ask, m->score, m->cue, m->recorded_at);
+
+    *row = st == TW_OK ? sqlite3_last_insert_rowid(s->db) : 0;
+    return st;
+}
+
+tw_status_t
+tw_store_add_contact(tw_store_t *s, gint64 message, const char *addr, tw_role_t role)
+{
+    return run(s, S_CONTACT_ADD, "iti", message, addr, (gint64)role);
+}
+
+tw_status_t
+tw_store_add_ref(tw_store_t *s, gint64 message, const char *ref)
+{
+    return run(s, S_REF_ADD, "it", message, ref);
+}
+
+/* Threads. */
+
+/* Runs a query; *out gets the integer in the first column of its first
+ * row, or 0. */
+static tw_status_t
+query_int(tw_store_t *s, stmt_id_t id, gint64 *out, const char *fmt, ...)
+{
+    va_list ap;
+    tw_status_t st;
+    sqlite3_stmt *stmt;
+
+    *out = 0;
+    va_start(ap, fmt);
+    stmt = start_v(s, id, &st, fmt, ap);
+    va_end(ap);
+    if (stmt == NULL)
+        return st;
+    if (next_row(s, stmt, &st))
+        *out = sqlite3_column_int64(stmt, 0);
+    done(stmt);
+    return st;
+}
+
+tw_status_t
+tw_store_thread_of_id(tw_store_t *s, gint64 owner_id, const char *msgid, gint64 *thread)
+{
+    return query_int(s, S_THREAD_OF_ID, thread, "it", owner_id, msgid);
+}
+
+tw_status_t
+tw_store_bind_id(tw_store_t *s, gint64 owner_id, const char *msgid, gint64 thread)
+{
+    return run(s, S_BIND_ID, "iti", owner_id, msgid, thread);
+}
+
+tw_status_t
+tw_store_thread_create(tw_store_t *s, gint64 owner_id, const char *subject, gint64 date,
+                       gint64 *thread)
+{
+    tw_status_t st = run(s, S_THREAD_CREATE, "iti", owner_id, subject, date);
+
+    *thread = st == TW_OK ? sqlite3_last_insert_rowid(s->db) : 0;
+    return st;
+}
+
+tw_status_t
+tw_store_thread_merge(tw_store_t *s, gint64 into, gint64 from)
+{
+    static const stmt_id_t steps[] = {
+        S_MERGE_MESSAGES, S_MERGE_IDS, S_MERGE_ASKS, S_MERGE_DATES,
+    };
+    tw_status_t st = TW_OK;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(steps) && st == TW_OK; i++)
+        st = run(s, steps[i], "ii", into, from);
+    if (st == TW_OK)
+        st = run(s, S_THREAD_DELETE, "i", from);
+    return st;
+}
+
+tw_status_t
+tw_store_thread_by_subject(tw_store_t *s, gint64 owner_id, const char *subject,
+                           const char *addr, gint64 from, gint64 to, gint64 *thread)
+{
+    return query_int(s, S_THREAD_BY_SUBJECT, thread, "ittii", owner_id, subject, addr,
+                     from, to);
+}
+
+tw_status_t
+tw_store_thread_touch(tw_store_t *s, gint64 thread, gint64 date)
+{
+    return run(s, S_THREAD_TOUCH, "ii", thread, date);
+}
+
+/* Asks. */
+
+tw_status_t
+tw_store_insert_ask(tw_store_t *s, gint64 owner_id, gint64 message,
+                    tw_direction_t direction, const char *correspondent, gint64 thread,
+                    gint64 asked_at)
+{
+    return run(s, S_ASK_INSERT, "iiitii", owner_id, message, (gint64)direction,
+               correspondent, thread, asked_at);
+}
+
+tw_status_t
+tw_store_close_referenced(tw_store_t *s, gint64 owner_id, tw_direction_t direction,
+                          gint64 answer, gint64 answered_at, int *closed)
+{
+    tw_status_t st = run(s, S_CLOSE_REFERENCED, "iiii", owner_id, (gint64)direction,
+                         answer, answered_at);
+
+    *closed = st == TW_OK ? sqlite3_changes(s->db) : 0;
+    return st;
+}
+
+tw_status_t
+tw_store_close_in_thread(tw_store_t *s, gint64 owner_id, tw_direction_t direction,
+                         gint64 thread, const char *correspondent, gint64 before,
+                         gint64 answer, gint64 answered_at, int *closed)
+{
+    tw_status_t st = run(s, S_CLOSE_IN_THREAD, "iiiiiit", owner_id, (gint64)direction,
+                         thread, before, answer, answered_at, correspondent);
+
+    *closed = st == TW_OK ? sqlite3_changes(s->db) : 0;
+    return st;
+}
+
+/* Reads (id, date) of the first row. */
+static tw_status_t
+query_id_date(tw_store_t *s, sqlite3_stmt *stmt, tw_status_t st, gint64 *id,
+              gint64 *date)
+{
+    *id = 0;
+    if (stmt == NULL)
+        return st;
+    if (next_row(s, stmt, &st)) {
+        *id = sqlite3_column_int64(stmt, 0);
+        *date = sqlite3_column_int64(stmt, 1);
+    }
+    done(stmt);
+    return st;
+}
+
+tw_status_t
+tw_store_find_answer(tw_store_t *s, gint64 owner_id, tw_direction_t ask_direction,
+                     const char *msgid, gint64 thread, const char *correspondent,
+                     gint64 asked_at, gint64 *answer, gint64 *answered_at)
+{
+    gint64 other = ask_direction == TW_DIR_IN ? TW_DIR_OUT : TW_DIR_IN;
+    tw_status_t st;
+    sqlite3_stmt *stmt;
+
+    *answer = 0;
+    if (msgid != NULL) {
+        stmt = start(s, S_ANSWER_DIRECT, &st, "iti", owner_id, msgid, other);
+        if ((st = query_id_date(s, stmt, st, answer, answered_at)) != TW_OK || *answer)
+            return st;
+    }
+    stmt = start(s, ask_direction == TW_DIR_IN ? S_ANSWER_TO_ASKER : S_ANSWER_FROM_ASKEE,
+                 &st, "iit", thread, asked_at, correspondent);
+    return query_id_date(s, stmt, st, answer, answered_at);
+}
+
+tw_status_t
+tw_store_answer_ask(tw_store_t *s, gint64 message, gint64 answer, gint64 answered_at)
+{
+    return run(s, S_ANSWER_ASK, "iii", message, answer, answered_at);
+}
+
+tw_status_t
+tw_store_chase(tw_store_t *s, gint64 owner_id, gint64 thread, const char *addr,
+               gint64 before)
+{
+    return run(s, S_CHASE, "iiti", owner_id, thread, addr, before);
+}
+
+/* Replies. */
+
+static void
+read_parent(sqlite3_stmt *stmt, tw_parent_t *out)
+{
+    const unsigned char *sender = sqlite3_column_text(stmt, 3);
+
+    out->row = sqlite3_column_int64(stmt, 0);
+    out->direction = (tw_direction_t)sqlite3_column_int(stmt, 1);
+    out->date = sqlite3_column_int64(stmt, 2);
+    g_strlcpy(out->sender, sender ? (const char *)sender : "", sizeof out->sender);
+    out->bulk = sqlite3_column_int(stmt, 4) != 0;
+}
+
+static tw_status_t
+query_parent(tw_store_t *s, sqlite3_stmt *stmt, tw_status_t st, tw_parent_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (stmt == NULL)
+        return st;
+    if (next_row(s, stmt, &st))
+        read_parent(stmt, out);
+    done(stmt);
+    return st;
+}
+
+tw_status_t
+tw_store_message_by_id(tw_store_t *s, gint64 owner_id, const char *msgid, tw_parent_t *out)
+{
+    tw_status_t st;
+    sqlite3_stmt *stmt = start(s, S_MESSAGE_BY_ID, &st, "it", owner_id, msgid);
+
+    return query_parent(s, stmt, st, out);
+}
+
+tw_status_t
+tw_store_latest_in_thread(tw_store_t *s, gint64 thread, tw_direction_t direction,
+                          const char *addr, gint64 before, tw_parent_t *out)
+{
+    tw_status_t st;
+    sqlite3_stmt *stmt = start(s, direction == TW_DIR_IN ? S_LATEST_FROM : S_LATEST_TO, &st,
+                               "iti", thread, addr, before);
+
+    return query_parent(s, stmt, st, out);
+}
+
+tw_status_t
+tw_store_children(tw_store_t *s, gint64 owner_id, const char *msgid,
+                  tw_direction_t direction, GArray *rows)
+{
+    tw_status_t st;
+    sqlite3_stmt *stmt = start(s, S_CHILDREN, &st, "iti", owner_id, msgid, (gint64)direction);
+
+    if (stmt == NULL)
+        return st;
+    while (next_row(s, stmt, &st)) {
+        tw_parent_t p;
+        read_parent(stmt, &p);
+        g_array_append_val(rows, p);
+    }
+    done(stmt);
+    return st;
+}
+
+tw_status_t
+tw_store_add_reply(tw_store_t *s, gint64 owner_id, gint64 message, gint64 parent,
+                   tw_direction_t direction, const char *correspondent, gint64 seconds)
+{
+    return run(s, S_REPLY_ADD, "iiiiti", message, owner_id, parent, (gint64)direction,
+               correspondent, seconds);
+}
+
+/* Tags and listings. */
+
+tw_status_t
+tw_store_balance(tw_store_t *s, gint64 owner_id, const char *addr, int *received,
+                 int *sent, int *you_owe, int *they_owe)
+{
+    tw_status_t st;
+    sqlite3_stmt *stmt = start(s, S_BALANCE_MESSAGES, &st, "it", owner_id, addr);
+
+    *received = *sent = *you_owe = *they_owe = 0;
+    if (stmt == NULL)
+        return st;
+    if (next_row(s, stmt, &st)) {
+        *received = sqlite3_column_int(stmt, 0);
+        *sent = sqlite3_column_int(stmt, 1);
+    }
+    done(stmt);
+    if (st != TW_OK || (stmt = start(s, S_BALANCE_ASKS, &st, "it", owner_id, addr)) == NULL)
+        return st;
+    if (next_row(s, stmt, &st)) {
+        *you_owe = sqlite3_column_int(stmt, 0);
+        *they_owe = sqlite3_column_int(stmt, 1);
+    }
+    done(stmt);
+    return st;
+}
+
+tw_status_t
+tw_store_thread_open(tw_store_t *s, gint64 owner_id, gint64 thread, int *asks,
+                     gint64 *since)
+{
+    tw_status_t st;
+    sqlite3_stmt *stmt = start(s, S_THREAD_OPEN, &st, "ii", owner_id, thread);
+
+    *asks = 0;
+    *since = 0;
+    if (stmt == NULL)
+        return st;
+    if (next_row(s, stmt, &st)) {
+        *asks = sqlite3_column_int(stmt, 0);
+        *since = sqlite3_column_int64(stmt, 1);
+    }
+    done(stmt);
+    return st;
+}
+
+void
+tw_ledger_row_clear(tw_ledger_row_t *row)
+{
+    g_free(row->address);
+    memset(row, 0, sizeof *row);
+}
+
+static void
+ledger_row_free(gpointer p)
+{
+    tw_ledger_row_clear(p);
+    g_free(p);
+}
+
+static tw_ledger_row_t *
+ledger_row(GHashTable *by_address, GPtrArray *rows, const char *addr)
+{
+    tw_ledger_row_t *row = g_hash_table_lookup(by_address, addr);
+
+    if (row == NULL) {
+        row = g_new0(tw_ledger_row_t, 1);
+        row->address = g_strdup(addr);
+        row->reply_owner = row->reply_them = -1;
+        row->first_contact = G_MAXINT64;
+        row->last_contact = G_MININT64;
+        g_hash_table_insert(by_address, row->address, row);
+        g_ptr_array_add(rows, row);
+    }
+    return row;
+}
+
+static double
+median(GArray *v)
+{
+    guint n = v->len;
+
+    if (n == 0)
+        return -1;
+    gint64 *x = (gint64 *)(void *)v->data;
+    return n % 2 ? (double)x[n / 2] : ((double)x[n / 2 - 1] + (double)x[n / 2]) / 2.0;
+}
+
+/* Sets the median reply times of row from the sorted seconds. */
+static void
+flush_replies(tw_ledger_row_t *row, tw_direction_t direction, GArray *secs)
+{
+    if (row != NULL && secs->len > 0) {
+        if (direction == TW_DIR_OUT) {
+            row->reply_owner = median(secs);
+            row->replies_owner = (int)secs->len;
+        } else {
+            row->reply_them = median(secs);
+            row->replies_them = (int)secs->len;
+        }
+    }
+    g_array_set_size(secs, 0);
+}
+
+static gint
+by_last_contact(gconstpointer a, gconstpointer b)
+{
+    const tw_ledger_row_t *x = *(tw_ledger_row_t *const *)a;
+    const tw_ledger_row_t *y = *(tw_ledger_row_t *const *)b;
+
+    if (x->last_contact != y->last_contact)
+        return x->last_contact > y->last_contact ? -1 : 1;
+    return strcmp(x->address, y->address);
+}
+
+tw_status_t
+tw_store_ledger(tw_store_t *s, gint64 owner_id, gint64 since, const char *addr,
+                GPtrArray *rows)
+{
+    GHashTable *by_address = g_hash_table_new(g_str_hash, g_str_equal);
+    GPtrArray *all = g_ptr_array_new();
+    tw_status_t st;
+    sqlite3_stmt *stmt;
+
+    stmt = start(s, S_LEDGER_MESSAGES, &st, "iit", owner_id, since, addr);
+    while (stmt && next_row(s, stmt, &st)) {
+        tw_ledger_row_t *r = ledger_row(by_address, all, (const char *)sqlite3_column_text(stmt, 0));
+        int dir = sqlite3_column_int(stmt, 1), bulk = sqlite3_column_int(stmt, 2);
+        int n = sqlite3_column_int(stmt, 3);
+        if (bulk)
+            r->bulk_received += dir == TW_DIR_IN ? n : 0;
+        else if (dir == TW_DIR_IN)
+            r->received += n;
+        else
+            r->sent += n;
+        r->first_contact = MIN(r->first_contact, sqlite3_column_int64(stmt, 4));
+        r->last_contact = MAX(r->last_contact, sqlite3_column_int64(stmt, 5));
+    }
+    if (stmt)
+        done(stmt);
+
+    if (st == TW_OK && (stmt = start(s, S_LEDGER_ASKS, &st, "iit", owner_id, since, addr))) {
+        while (next_row(s, stmt, &st)) {
+            tw_ledger_row_t *r = ledger_row(by_address, all, (const char *)sqlite3_column_text(stmt, 0));
+            if (sqlite3_column_int(stmt, 1) == TW_DIR_IN) {
+                r->asks_from = sqlite3_column_int(stmt, 2);
+                r->answered_from = sqlite3_column_int(stmt, 3);
+                r->open_from = sqlite3_column_int(stmt, 4);
+            } else {
+                r->asks_to = sqlite3_column_int(stmt, 2);
+                r->answered_to = sqlite3_column_int(stmt, 3);
+                r->open_to = sqlite3_column_int(stmt, 4);
+            }
+        }
+        done(stmt);
+    }
+
+    if (st == TW_OK && (stmt = start(s, S_LEDGER_REPLIES, &st, "iit", owner_id, since, addr))) {
+        GArray *secs = g_array_new(FALSE, FALSE, sizeof(gint64));
+        tw_ledger_row_t *cur = NULL;
+        tw_direction_t cur_dir = TW_DIR_IN;
+        while (next_row(s, stmt, &st)) {
+            const char *a = (const char *)sqlite3_column_text(stmt, 0);
+            tw_direction_t dir = (tw_direction_t)sqlite3_column_int(stmt, 1);
+            gint64 sec = sqlite3_column_int64(stmt, 2);
+            if (cur == NULL || strcmp(cur->address, a) != 0 || dir != cur_dir) {
+                flush_replies(cur, cur_dir, secs);
+                cur = ledger_row(by_address, all, a);
+                cur_dir = dir;
+            }
+            g_array_append_val(secs, sec);
+        }
+        flush_replies(cur, cur_dir, secs);
+        g_array_free(secs, TRUE);
+        done(stmt);
+    }
+
+    if (st == TW_OK && (stmt = start(s, S_LEDGER_STARTERS, &st, "iit", owner_id, since, addr))) {
+        while (next_row(s, stmt, &st)) {
+            tw_ledger_row_t *r = ledger_row(by_address, all, (const char *)sqlite3_column_text(stmt, 0));
+            if (sqlite3_column_int(stmt, 1) == TW_DIR_IN)
+                r->started_by_them++;
+            else
+                r->started_by_owner++;
+        }
+        done(stmt);
+    }
+
+    /* Only people with human mail each way count as correspondents. */
+    for (guint i = 0; i < all->len; i++) {
+        tw_ledger_row_t *r = all->pdata[i];
+        if (st == TW_OK && (r->received > 0 || r->sent > 0 || r->asks_from > 0 || r->asks_to > 0))
+            g_ptr_array_add(rows, r);
+        else
+            ledger_row_free(r);
+    }
+    g_ptr_array_sort(rows, by_last_contact);
+    g_ptr_array_free(all, TRUE);
+    g_hash_table_destroy(by_address);
+    return st;
+}
+
+void
+tw_ask_row_free(gpointer p)
+{
+    tw_ask_row_t *r = p;
+
+    if (r == NULL)
+        return;
+    g_free(r->correspondent);
+    g_free(r->message_id);
+    g_free(r->subject);
+    g_free(r->cue);
+    g_free(r);
+}
+
+tw_status_t
+tw_store_open_asks(tw_store_t *s, gint64 owner_id, tw_direction_t direction, gint64 since,
+                   const char *addr, int limit, GPtrArray *rows)
+{
+    tw_status_t st;
+    sqlite3_stmt *stmt = start(s, S_OPEN_ASKS, &st, "iiiti", owner_id, (gint64)direction,
+                               since, addr, (gint64)(limit > 0 ? limit : -1));
+
+    if (stmt == NULL)
+        return st;
+    while (next_row(s, stmt, &st)) {
+        tw_ask_row_t *r = g_new0(tw_ask_row_t, 1);
+        r->id = sqlite3_column_int64(stmt, 0);
+        r->direction = (tw_direction_t)sqlite3_column_int(stmt, 1);
+        r->correspondent = column_text(stmt, 2);
+        r->message_id = column_text(stmt, 3);
+        r->thread = sqlite3_column_int64(stmt, 4);
+        r->asked_at = sqlite3_column_int64(stmt, 5);
+        r->subject = column_text(stmt, 6);
+        r->cue = column_text(stmt, 7);
+        r->score = sqlite3_column_double(stmt, 8);
+        r->chases = sqlite3_column_int(stmt, 9);
+        r->recipients = sqlite3_column_int(stmt, 10);
+        g_ptr_array_add(rows, r);
+    }
+    done(stmt);
+    return st;
+}
+
+tw_status_t
+tw_store_mark_done(tw_store_t *s, gint64 owner_id, gint64 id, gint64 now)
+{
+    tw_status_t st = run(s, S_MARK_DONE, "iii", owner_id, id, now);
+
+    if (st == TW_OK && sqlite3_changes(s->db) == 0)
+        return TW_ERR_NOT_FOUND;
+    return st;
+}
+
+tw_status_t
+tw_store_forget(tw_store_t *s, gint64 owner_id, const char *addr, int *removed)
+{
+    static const stmt_id_t steps[] = {
+        S_FORGET_ASKS, S_FORGET_REPLIES, S_FORGET_REFS, S_FORGET_CONTACTS,
+        S_FORGET_IDS, S_FORGET_MESSAGES, S_FORGET_ADDRESS, S_FORGET_ORPHAN_REFS,
+        S_FORGET_ORPHAN_ASKS, S_FORGET_ORPHAN_REPLIES,
+    };
+    gint64 count;
+    tw_status_t st = query_int(s, S_FORGET_COUNT, &count, "it", owner_id, addr);
+
+    if (st != TW_OK)
+        return st;
+    for (size_t i = 0; i < G_N_ELEMENTS(steps) && st == TW_OK; i++)
+        st = run(s, steps[i], "it", owner_id, addr);
+    if (st == TW_OK)
+        st = run(s, S_FORGET_ORPHANS, "i", owner_id);
+    if (st == TW_OK)
+        count += sqlite3_changes(s->db);
+    *removed = (int)count;
+    return st;
+}
+
+tw_status_t
+tw_store_stats(tw_store_t *s, gint64 owner_id, tw_stats_t *out)
+{
+    tw_status_t st;
+    sqlite3_stmt *stmt;
+
+    memset(out, 0, sizeof *out);
+    if ((stmt = start(s, S_STATS_MESSAGES, &st, "i", owner_id)) == NULL)
+        return st;
+    if (next_row(s, stmt, &st)) {
+        out->messages = sqlite3_column_int64(stmt, 0);
+        out->incoming = sqlite3_column_int64(stmt, 1);
+        out->outgoing = sqlite3_column_int64(stmt, 2);
+        out->bulk = sqlite3_column_int64(stmt, 3);
+        out->list = sqlite3_column_int64(stmt, 4);
+    }
+    done(stmt);
+    if (st != TW_OK ||
+        (st = query_int(s, S_STATS_PEOPLE, &out->correspondents, "i", owner_id)) != TW_OK ||
+        (st = query_int(s, S_STATS_THREADS, &out->threads, "i", owner_id)) != TW_OK ||
+        (st = query_int(s, S_STATS_OWNERS, &out->owners, "")) != TW_OK)
+        return st;
+    if ((stmt = start(s, S_STATS_ASKS, &st, "i", owner_id)) == NULL)
+        return st;
+    if (next_row(s, stmt, &st)) {
+        out->asks_in = sqlite3_column_int64(stmt, 0);
+        out->asks_out = sqlite3_column_int64(stmt, 1);
+        out->open_in = sqlite3_column_int64(stmt, 2);
+        out->open_out = sqlite3_column_int64(stmt, 3);
+    }
+    done(stmt);
+    return st;
+}

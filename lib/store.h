@@ -1,0 +1,230 @@
+/* store.h - the SQLite database: the only module that speaks SQL.
+ *
+ * One file in WAL mode, schema versioned with PRAGMA user_version and
+ * migrated forward on open, every statement prepared once and reused,
+ * a bounded busy timeout.  The functions here are plain data access;
+ * the rules that decide what to store live in ledger.c and thread.c.
+ */
+#ifndef TW_STORE_H
+#define TW_STORE_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "status.h"
+
+typedef struct tw_store tw_store_t;
+
+typedef enum {
+    TW_DIR_IN = 0,  /* to the owner */
+    TW_DIR_OUT = 1, /* from the owner */
+} tw_direction_t;
+
+/* Roles of an address in a message. */
+typedef enum {
+    TW_ROLE_FROM = 0,
+    TW_ROLE_TO = 1,
+    TW_ROLE_CC = 2,
+    TW_ROLE_BCC = 3,
+} tw_role_t;
+
+#define TW_STORE_SCHEMA_VERSION 1
+
+/* Opens (creating when create is set, mode 0600, and its directory)
+ * and migrates the database at path. */
+tw_status_t tw_store_open(const char *path, int busy_timeout_ms, bool create,
+                          tw_store_t **out, tw_error_t *err);
+void tw_store_close(tw_store_t *store);
+
+/* The last database error in words. */
+const char *tw_store_error(const tw_store_t *store);
+const char *tw_store_path(const tw_store_t *store);
+
+/* Transactions.  begin takes the write lock at once (IMMEDIATE);
+ * savepoints nest inside. */
+tw_status_t tw_store_begin(tw_store_t *store);
+tw_status_t tw_store_commit(tw_store_t *store);
+void tw_store_rollback(tw_store_t *store);
+tw_status_t tw_store_savepoint(tw_store_t *store);
+tw_status_t tw_store_release(tw_store_t *store);
+void tw_store_rollback_savepoint(tw_store_t *store);
+
+/* Owners. */
+tw_status_t tw_store_owner(tw_store_t *store, const char *addr, bool create,
+                           gint64 *id);
+/* The only owner in the database, or NULL (newly allocated). */
+char *tw_store_sole_owner(tw_store_t *store);
+
+/* Messages. */
+typedef struct {
+    gint64 owner_id;
+    const char *key;          /* Message-ID or "digest:..." */
+    const char *content_key;
+    gint64 thread_id;
+    tw_direction_t direction;
+    const char *sender;
+    gint64 date;
+    const char *subject;
+    const char *in_reply_to;
+    bool has_reply_headers;
+    bool bulk;
+    bool list;
+    bool ask;
+    double score;
+    const char *cue;
+    gint64 recorded_at;
+} tw_message_row_t;
+
+/* The row of a message already recorded for owner under key or
+ * content_key, or 0. */
+tw_status_t tw_store_find_message(tw_store_t *store, gint64 owner_id,
+                                  const char *key, const char *content_key,
+                                  gint64 *row);
+tw_status_t tw_store_insert_message(tw_store_t *store,
+                                    const tw_message_row_t *m, gint64 *row);
+tw_status_t tw_store_add_contact(tw_store_t *store, gint64 message,
+                                 const char *addr, tw_role_t role);
+tw_status_t tw_store_add_ref(tw_store_t *store, gint64 message,
+                             const char *ref);
+
+/* Threads.  Every Message-ID seen (recorded or only referred to) is
+ * bound to a thread; unrecorded ones are placeholders. */
+tw_status_t tw_store_thread_of_id(tw_store_t *store, gint64 owner_id,
+                                  const char *msgid, gint64 *thread);
+tw_status_t tw_store_bind_id(tw_store_t *store, gint64 owner_id,
+                             const char *msgid, gint64 thread);
+tw_status_t tw_store_thread_create(tw_store_t *store, gint64 owner_id,
+                                   const char *subject, gint64 date,
+                                   gint64 *thread);
+/* Moves everything of thread from into thread into. */
+tw_status_t tw_store_thread_merge(tw_store_t *store, gint64 into, gint64 from);
+/* The most recent thread of owner with this normalised subject, active
+ * within [from, to], in which addr took part; 0 when none. */
+tw_status_t tw_store_thread_by_subject(tw_store_t *store, gint64 owner_id,
+                                       const char *subject, const char *addr,
+                                       gint64 from, gint64 to, gint64 *thread);
+tw_status_t tw_store_thread_touch(tw_store_t *store, gint64 thread,
+                                  gint64 date);
+
+/* Asks. */
+tw_status_t tw_store_insert_ask(tw_store_t *store, gint64 owner_id,
+                                gint64 message, tw_direction_t direction,
+                                const char *correspondent, gint64 thread,
+                                gint64 asked_at);
+/* Closes open asks of direction whose message the answer's references
+ * name; *closed gets how many. */
+tw_status_t tw_store_close_referenced(tw_store_t *store, gint64 owner_id,
+                                      tw_direction_t direction, gint64 answer,
+                                      gint64 answered_at, int *closed);
+/* Closes open asks of direction in thread, asked no later than before,
+ * of every message that asked correspondent. */
+tw_status_t tw_store_close_in_thread(tw_store_t *store, gint64 owner_id,
+                                     tw_direction_t direction, gint64 thread,
+                                     const char *correspondent, gint64 before,
+                                     gint64 answer, gint64 answered_at,
+                                     int *closed);
+/* The earliest recorded answer to a new ask: a human message of the
+ * other direction whose references name msgid, or (when found is
+ * still 0) one without reply headers in thread, dated at or after
+ * asked_at, from (direction IN: to) correspondent. */
+tw_status_t tw_store_find_answer(tw_store_t *store, gint64 owner_id,
+                                 tw_direction_t ask_direction,
+                                 const char *msgid, gint64 thread,
+                                 const char *correspondent, gint64 asked_at,
+                                 gint64 *answer, gint64 *answered_at);
+tw_status_t tw_store_answer_ask(tw_store_t *store, gint64 message,
+                                gint64 answer, gint64 answered_at);
+/* Counts a follow-up by the owner on the owner's open asks to addr in
+ * thread. */
+tw_status_t tw_store_chase(tw_store_t *store, gint64 owner_id, gint64 thread,
+                           const char *addr, gint64 before);
+
+/* Replies and reply times. */
+typedef struct {
+    gint64 row;
+    tw_direction_t direction;
+    gint64 date;
+    char sender[256];
+    bool bulk;
+} tw_parent_t;
+/* The recorded message with this Message-ID, if any (row 0 if none). */
+tw_status_t tw_store_message_by_id(tw_store_t *store, gint64 owner_id,
+                                   const char *msgid, tw_parent_t *out);
+/* The latest human message of direction in thread before date that
+ * involves addr (its sender for IN, a recipient for OUT). */
+tw_status_t tw_store_latest_in_thread(tw_store_t *store, gint64 thread,
+                                      tw_direction_t direction,
+                                      const char *addr, gint64 before,
+                                      tw_parent_t *out);
+/* Recorded human messages of direction whose In-Reply-To is msgid. */
+tw_status_t tw_store_children(tw_store_t *store, gint64 owner_id,
+                              const char *msgid, tw_direction_t direction,
+                              GArray *rows /* of tw_parent_t */);
+tw_status_t tw_store_add_reply(tw_store_t *store, gint64 owner_id,
+                               gint64 message, gint64 parent,
+                               tw_direction_t direction,
+                               const char *correspondent, gint64 seconds);
+
+/* What tags and listings read. */
+typedef struct {
+    char *address;
+    int received, sent;          /* human messages each way */
+    int bulk_received;
+    int asks_from, asks_to;      /* asks from them / the owner's asks to them */
+    int answered_from, answered_to; /* of those, answered */
+    int open_from, open_to;      /* you owe / they owe */
+    int started_by_them, started_by_owner;
+    double reply_owner, reply_them; /* median seconds, < 0 when unknown */
+    int replies_owner, replies_them;
+    gint64 first_contact, last_contact;
+} tw_ledger_row_t;
+
+void tw_ledger_row_clear(tw_ledger_row_t *row);
+
+tw_status_t tw_store_balance(tw_store_t *store, gint64 owner_id,
+                             const char *addr, int *received, int *sent,
+                             int *you_owe, int *they_owe);
+tw_status_t tw_store_thread_open(tw_store_t *store, gint64 owner_id,
+                                 gint64 thread, int *asks, gint64 *since);
+/* The ledger of owner, one row per correspondent with human mail since
+ * since, newest contact first; addr limits it to one. */
+tw_status_t tw_store_ledger(tw_store_t *store, gint64 owner_id, gint64 since,
+                            const char *addr, GPtrArray *rows);
+
+typedef struct {
+    gint64 id;
+    tw_direction_t direction;
+    char *correspondent;
+    char *message_id;
+    gint64 thread;
+    gint64 asked_at;
+    char *subject;
+    char *cue;
+    double score;
+    int chases;
+    int recipients;      /* people the same message asked */
+} tw_ask_row_t;
+
+void tw_ask_row_free(gpointer row);
+
+/* Open asks of direction, oldest first; addr limits to one
+ * correspondent; limit 0 is no limit. */
+tw_status_t tw_store_open_asks(tw_store_t *store, gint64 owner_id,
+                               tw_direction_t direction, gint64 since,
+                               const char *addr, int limit, GPtrArray *rows);
+/* Marks an open ask (and the other rows of the same message) done. */
+tw_status_t tw_store_mark_done(tw_store_t *store, gint64 owner_id, gint64 id,
+                               gint64 now);
+/* Removes what was recorded about addr; *removed counts messages. */
+tw_status_t tw_store_forget(tw_store_t *store, gint64 owner_id,
+                            const char *addr, int *removed);
+
+typedef struct {
+    gint64 messages, incoming, outgoing, bulk, list;
+    gint64 correspondents, threads;
+    gint64 asks_in, asks_out, open_in, open_out;
+    gint64 owners;
+} tw_stats_t;
+tw_status_t tw_store_stats(tw_store_t *store, gint64 owner_id, tw_stats_t *out);
+
+#endif

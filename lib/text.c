@@ -1,0 +1,407 @@
+/* text.c - zones of a body, fresh text and sentences. */
+#include "text.h"
+
+#include <string.h>
+
+static const char *const zone_names[] = {
+    "author", "quote", "attribution", "forward", "signature", "footer", "disclaimer",
+};
+
+const char *
+tw_zone_name(tw_zone_t zone)
+{
+    return (size_t)zone < G_N_ELEMENTS(zone_names) ? zone_names[zone] : "unknown";
+}
+
+/* The line without leading blanks. */
+static const char *
+skip_blanks(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    return s;
+}
+
+static bool
+is_blank(const char *s)
+{
+    for (; *s; s++)
+        if (!g_ascii_isspace(*s) && (unsigned char)*s != 0xa0 && *s != '\xc2')
+            return false;
+    return true;
+}
+
+/* Case-insensitive: does s start with prefix? */
+static bool
+starts_with(const char *s, const char *prefix)
+{
+    return g_ascii_strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Case-insensitive substring search. */
+static bool
+contains(const char *s, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (; *s; s++)
+        if (g_ascii_strncasecmp(s, needle, n) == 0)
+            return true;
+    return false;
+}
+
+/* Does the trimmed line end with suffix (case-insensitive)? */
+static bool
+ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+
+    while (n > 0 && g_ascii_isspace(s[n - 1]))
+        n--;
+    return n >= k && g_ascii_strncasecmp(s + n - k, suffix, k) == 0;
+}
+
+static bool
+is_quote_line(const char *line)
+{
+    const char *p = skip_blanks(line);
+
+    /* ">" and also "|" used by some clients, but not "|" tables */
+    return *p == '>';
+}
+
+/* "On Tue, ... wrote:" and its translations, possibly wrapped over up
+ * to three lines: returns the number of lines it covers, or 0. */
+static int
+attribution_lines(char **lines, size_t i, size_t n)
+{
+    static const char *const openers[] = {
+        "On ", "Am ", "Le ", "El ", "Il ", "Op ", "Den ", "W dniu ",
+    };
+    static const char *const closers[] = {
+        "wrote:", "writes:", "schrieb:", "a écrit :", "a écrit:",
+        "escribió:", "ha scritto:", "schreef:", "skrev:", "napisał:",
+        "geschrieben:",
+    };
+    const char *first = skip_blanks(lines[i]);
+    bool opener = false;
+
+    for (size_t k = 0; k < G_N_ELEMENTS(openers); k++)
+        opener = opener || starts_with(first, openers[k]);
+    for (size_t span = 0; span < 3 && i + span < n; span++) {
+        const char *l = lines[i + span];
+        if (span > 0 && is_blank(l))
+            return 0;
+        for (size_t k = 0; k < G_N_ELEMENTS(closers); k++) {
+            if (!ends_with(l, closers[k]))
+                continue;
+            /* "X wrote:" on its own line directly before a quote */
+            if (opener || (span == 0 && strlen(l) < 100 && i + 1 < n &&
+                           is_quote_line(lines[i + 1])))
+                return (int)span + 1;
+        }
+        if (!opener)
+            return 0;
+    }
+    return 0;
+}
+
+/* "-----Original Message-----" and translations. */
+static bool
+is_original_message(const char *line)
+{
+    static const char *const words[] = {
+        "original message", "ursprüngliche nachricht", "message d'origine",
+        "mensaje original", "messaggio originale", "oorspronkelijk bericht",
+        "reply message", "original appointment",
+    };
+    const char *p = skip_blanks(line);
+
+    if (*p != '-' && *p != '_' && *p != '=')
+        return false;
+    for (size_t k = 0; k < G_N_ELEMENTS(words); k++)
+        if (contains(p, words[k]))
+            return true;
+    return false;
+}
+
+/* An Outlook header block: "From:" followed within four lines by
+ * "Sent:"/"Date:" and "To:"/"Subject:". */
+static bool
+is_header_block(char **lines, size_t i, size_t n)
+{
+    const char *p = skip_blanks(lines[i]);
+    bool date = false, to = false;
+
+    if (*p == '*')
+        p++;
+    if (!starts_with(p, "From:") && !starts_with(p, "Von:") &&
+        !starts_with(p, "De :") && !starts_with(p, "De:"))
+        return false;
+    for (size_t k = i + 1; k < n && k <= i + 5; k++) {
+        const char *q = skip_blanks(lines[k]);
+        if (*q == '*')
+            q++;
+        if (starts_with(q, "Sent:") || starts_with(q, "Date:") ||
+            starts_with(q, "Gesendet:") || starts_with(q, "Envoyé :") ||
+            starts_with(q, "Enviado el:") || starts_with(q, "Datum:"))
+            date = true;
+        if (starts_with(q, "To:") || starts_with(q, "Subject:") ||
+            starts_with(q, "An:") || starts_with(q, "Betreff:") ||
+            starts_with(q, "À :") || starts_with(q, "Para:") ||
+            starts_with(q, "Objet :") || starts_with(q, "Asunto:"))
+            to = true;
+    }
+    return date && to;
+}
+
+static bool
+is_forward_marker(const char *line)
+{
+    const char *p = skip_blanks(line);
+
+    if (starts_with(p, "Begin forwarded message") ||
+        starts_with(p, "Anfang der weitergeleiteten"))
+        return true;
+    if (*p != '-' && *p != '=')
+        return false;
+    return contains(p, "forwarded message") || contains(p, "forwarded by") ||
+           contains(p, "weitergeleitete nachricht") ||
+           contains(p, "message transféré") || contains(p, "mensaje reenviado");
+}
+
+static bool
+is_signature_marker(const char *line)
+{
+    return strcmp(line, "-- ") == 0 || strcmp(line, "--") == 0 ||
+           strcmp(line, "-- \r") == 0;
+}
+
+static bool
+is_mobile_signature(const char *line)
+{
+    const char *p = skip_blanks(line);
+
+    return starts_with(p, "Sent from my ") || starts_with(p, "Sent from Mail for") ||
+           starts_with(p, "Get Outlook for ") || starts_with(p, "Von meinem iPhone") ||
+           starts_with(p, "Envoyé de mon ") || starts_with(p, "Enviado desde mi ");
+}
+
+/* A separator of underscores or dashes that starts a list footer:
+ * the lines after it talk about the list. */
+static bool
+is_footer_start(char **lines, size_t i, size_t n)
+{
+    const char *p = skip_blanks(lines[i]);
+    size_t run = strspn(p, "_");
+
+    if (run < 10 && strspn(p, "-") < 10 && strspn(p, "=") < 10)
+        return false;
+    for (size_t k = i + 1; k < n && k <= i + 6; k++)
+        if (contains(lines[k], "mailing list") || contains(lines[k], "unsubscribe") ||
+            contains(lines[k], "listinfo") || contains(lines[k], "mailman"))
+            return true;
+    return false;
+}
+
+static bool
+is_disclaimer_start(char **lines, size_t i, size_t n)
+{
+    /* A paragraph that speaks of confidentiality and intended
+     * recipients. */
+    bool conf = false, recip = false;
+
+    if (i > 0 && !is_blank(lines[i - 1]) && !g_str_has_prefix(lines[i], "*"))
+        return false;
+    for (size_t k = i; k < n && k < i + 8 && (k == i || !is_blank(lines[k])); k++) {
+        conf = conf || contains(lines[k], "confidential") || contains(lines[k], "privileged") ||
+               contains(lines[k], "vertraulich");
+        recip = recip || contains(lines[k], "intended recipient") ||
+                contains(lines[k], "intended only") || contains(lines[k], "intended solely") ||
+                contains(lines[k], "addressee") || contains(lines[k], "disclaimer");
+    }
+    return conf && recip;
+}
+
+size_t
+tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
+{
+    char **lines = g_strsplit(text ? text : "", "\n", -1);
+    size_t n = g_strv_length(lines);
+    tw_zone_t *zones = g_new0(tw_zone_t, n + 1);
+    tw_zone_t rest = TW_ZONE_AUTHOR; /* zone of every line from here on */
+
+    /* A final empty string after the last newline is not a line. */
+    if (n > 0 && lines[n - 1][0] == '\0') {
+        g_free(lines[n - 1]);
+        lines[--n] = NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(lines[i]);
+        if (len > 0 && lines[i][len - 1] == '\r')
+            lines[i][len - 1] = '\0';
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *l = lines[i];
+        int span;
+
+        if (rest != TW_ZONE_AUTHOR) {
+            zones[i] = rest;
+            continue;
+        }
+        if (is_quote_line(l)) {
+            zones[i] = TW_ZONE_QUOTE;
+        } else if ((span = attribution_lines(lines, i, n)) > 0) {
+            for (int k = 0; k < span; k++)
+                zones[i + k] = TW_ZONE_ATTRIBUTION;
+            i += span - 1;
+        } else if (is_original_message(l) || is_header_block(lines, i, n)) {
+            zones[i] = rest = TW_ZONE_QUOTE;
+        } else if (is_forward_marker(l)) {
+            zones[i] = rest = TW_ZONE_FORWARD;
+        } else if (is_signature_marker(l)) {
+            zones[i] = rest = TW_ZONE_SIGNATURE;
+        } else if (is_mobile_signature(l)) {
+            zones[i] = TW_ZONE_SIGNATURE;
+        } else if (is_footer_start(lines, i, n)) {
+            zones[i] = rest = TW_ZONE_FOOTER;
+        } else if (is_disclaimer_start(lines, i, n)) {
+            zones[i] = rest = TW_ZONE_DISCLAIMER;
+        } else {
+            zones[i] = TW_ZONE_AUTHOR;
+        }
+    }
+    *lines_out = lines;
+    *zones_out = zones;
+    return n;
+}
+
+char *
+tw_text_fresh(const char *text)
+{
+    char **lines;
+    tw_zone_t *zones;
+    size_t n = tw_text_zones(text, &lines, &zones);
+    GString *out = g_string_new(NULL);
+    size_t pending_blank = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (zones[i] != TW_ZONE_AUTHOR)
+            continue;
+        if (is_blank(lines[i])) {
+            pending_blank++;
+            continue;
+        }
+        if (out->len > 0)
+            g_string_append(out, pending_blank ? "\n\n" : "\n");
+        pending_blank = 0;
+        g_string_append(out, lines[i]);
+    }
+    g_strfreev(lines);
+    g_free(zones);
+    return g_string_free(out, FALSE);
+}
+
+/* Words after which a full stop does not end a sentence. */
+static bool
+is_abbreviation(const char *start, const char *dot)
+{
+    static const char *const abbr[] = {
+        "e.g", "i.e", "etc", "mr", "mrs", "ms", "dr", "vs", "approx",
+        "no", "inc", "ltd", "jr", "sr", "st", "u.s", "a.m", "p.m", "z.b", "bzw",
+    };
+    const char *w = dot;
+
+    while (w > start && !g_ascii_isspace(w[-1]) && w[-1] != '(')
+        w--;
+    size_t n = (size_t)(dot - w);
+    for (size_t k = 0; k < G_N_ELEMENTS(abbr); k++)
+        if (n == strlen(abbr[k]) && g_ascii_strncasecmp(w, abbr[k], n) == 0)
+            return true;
+    /* a single letter: initials "J. Smith" */
+    return n == 1 && g_ascii_isalpha(*w);
+}
+
+static void
+add_sentence(GPtrArray *out, const char *s, size_t n)
+{
+    char *copy = g_strndup(s, n);
+
+    g_strstrip(copy);
+    if (*copy != '\0' && out->len < 400)
+        g_ptr_array_add(out, copy);
+    else
+        g_free(copy);
+}
+
+/* Splits one logical line at sentence ends. */
+static void
+split_line(GPtrArray *out, const char *line)
+{
+    const char *start = line, *p = line;
+
+    while (*p) {
+        if (*p == '.' || *p == '?' || *p == '!') {
+            const char *q = p;
+            while (*q == '.' || *q == '?' || *q == '!' || *q == ')' || *q == '"' ||
+                   *q == '\'')
+                q++;
+            if ((*q == '\0' || *q == ' ' || *q == '\t') &&
+                !(*p == '.' && q == p + 1 && is_abbreviation(start, p))) {
+                add_sentence(out, start, (size_t)(q - start));
+                start = p = q;
+                continue;
+            }
+            p = q;
+            continue;
+        }
+        p++;
+    }
+    add_sentence(out, start, (size_t)(p - start));
+}
+
+/* True when a line break ends a sentence even without punctuation:
+ * after ending punctuation, after a short line (greeting, sign-off)
+ * when the next starts anew, or before a list item. */
+static bool
+line_break_ends_sentence(const char *line, const char *next)
+{
+    size_t n = strlen(line);
+    const char *q = skip_blanks(next);
+    bool list_item = *q == '-' || *q == '*' || g_str_has_prefix(q, "\xe2\x80\xa2") ||
+                     (g_ascii_isdigit(*q) && (q[1] == '.' || q[1] == ')'));
+
+    if (n > 0 && strchr(".?!:;", line[n - 1]) != NULL)
+        return true;
+    if (n < 40 && (g_ascii_isupper(*q) || (n > 0 && line[n - 1] == ',')))
+        return true;
+    return list_item;
+}
+
+GPtrArray *
+tw_text_sentences(const char *fresh)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    char **lines = g_strsplit(fresh ? fresh : "", "\n", -1);
+    GString *logical = g_string_new(NULL);
+
+    for (size_t i = 0; lines[i] != NULL; i++) {
+        char *l = g_strstrip(lines[i]);
+        if (*l == '\0') {
+            split_line(out, logical->str);
+            g_string_truncate(logical, 0);
+            continue;
+        }
+        if (logical->len > 0)
+            g_string_append_c(logical, ' ');
+        g_string_append(logical, l);
+        if (lines[i + 1] == NULL || line_break_ends_sentence(l, lines[i + 1])) {
+            split_line(out, logical->str);
+            g_string_truncate(logical, 0);
+        }
+    }
+    split_line(out, logical->str);
+    g_string_free(logical, TRUE);
+    g_strfreev(lines);
+    return out;
+}

@@ -1,0 +1,46 @@
+/* text.h - the author's fresh text and its sentences.
+ *
+ * A message body is read line by line and every line is put in a zone:
+ * the author's own words, or quoted replies, attributions, forwarded
+ * parts, signatures, list footers and disclaimers.  Fresh text is the
+ * author's zone; sentences are cut from it for the ask detector.
+ */
+#ifndef TW_TEXT_H
+#define TW_TEXT_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum {
+    TW_ZONE_AUTHOR,      /* what the author wrote in this message */
+    TW_ZONE_QUOTE,       /* quoted earlier mail: '>' lines, Outlook blocks */
+    TW_ZONE_ATTRIBUTION, /* "On ... wrote:" */
+    TW_ZONE_FORWARD,     /* a forwarded message */
+    TW_ZONE_SIGNATURE,   /* after "-- ", "Sent from my phone" */
+    TW_ZONE_FOOTER,      /* mailing-list footer */
+    TW_ZONE_DISCLAIMER,  /* confidentiality notices */
+} tw_zone_t;
+
+/* The name of a zone ("author", "quote", ...). */
+const char *tw_zone_name(tw_zone_t zone);
+
+/* Splits text into lines (without their line endings) and gives each
+ * a zone.  Returns the number of lines; *lines is a NULL-terminated
+ * vector (g_strfreev) and *zones an array of tw_zone_t (g_free). */
+size_t tw_text_zones(const char *text, char ***lines, tw_zone_t **zones);
+
+/* The fresh text of a body: the author's lines, without leading and
+ * trailing blank lines.  Newly allocated. */
+char *tw_text_fresh(const char *text);
+
+/* The sentences of a fresh text, trimmed, newly allocated strings in a
+ * GPtrArray that frees them. */
+GPtrArray *tw_text_sentences(const char *fresh);
+
+/* HTML turned into plain text: tags dropped, block elements as line
+ * breaks, entities decoded, <blockquote> lines prefixed with "> " so
+ * that quoted HTML reads as quoted text.  Newly allocated UTF-8. */
+char *tw_text_from_html(const char *html, size_t len);
+
+#endif
