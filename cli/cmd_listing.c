@@ -180,6 +180,7 @@ json_ledger_row(tw_json_t *j, const tw_ledger_row_t *r)
     tw_json_kv_int(j, "received", r->received);
     tw_json_kv_int(j, "sent", r->sent);
     tw_json_kv_int(j, "bulk_received", r->bulk_received);
+    tw_json_kv_int(j, "list_received", r->list_received);
     tw_json_kv_int(j, "asks_from_them", r->asks_from);
     tw_json_kv_int(j, "asks_to_them", r->asks_to);
     tw_json_kv_int(j, "answered_by_you", r->answered_from);

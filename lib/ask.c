@@ -31,7 +31,7 @@ static const cue_def_t cue_table[] = {
      "(?!have\\s+(?:been|seen|known)\\b)\\w+"},
     {"please", 0.50, "please|pls|plz",
      "\\b(?:please|pls|plz)\\s+(?:do\\s+)?(?!find\\b|see\\s+(?:attached|below|above|enclosed)|"
-     "note\\b|be\\s+(?:advised|aware|informed)\\b|do\\s+not\\s+reply|don'?t\\s+reply|feel\\s+free|"
+     "note\\b|no\\b|be\\s+(?:advised|aware|informed)\\b|do\\s+not\\s+reply|don'?t\\s+reply|feel\\s+free|"
      "accept\\b|disregard\\b|ignore\\b|excuse\\b|forgive\\b|don'?t\\s+hesitate|"
      "do\\s+not\\s+hesitate|visit\\b|click\\b|enjoy\\b|keep\\s+in\\s+mind|remember\\s+that|"
      "join\\s+us|share\\s+this|forward\\s+this\\s+(?:email|message|newsletter)|"
@@ -125,6 +125,8 @@ static const cue_def_t cue_table[] = {
      "\\bno\\s+(?:need\\s+to\\s+(?:reply|respond|answer)|reply\\s+(?:needed|necessary|required)|"
      "response\\s+(?:needed|necessary|required)|action\\s+(?:needed|required))\\b|"
      "\\b(?:reply|response)\\s+(?:is\\s+)?not\\s+(?:necessary|needed|required)\\b"},
+    {"code", -0.9, "$|{|;|==|()|&&|->|#|>",
+     "^\\s*[$#>]\\s|[{};]\\s*$|\\$[?({\\w]|==|\\(\\)|&&|\\|\\||->"},
     {"fyi", -0.6, "fyi|information|reference|records",
      "^(?:fyi|for\\s+your\\s+(?:information|reference|records))\\b"},
 };

@@ -115,7 +115,7 @@ is_auto_reply_subject(const char *subject)
 
 /* Headers that bulk senders and their software put on mail. */
 static const char *const vendor_headers[] = {
-    "Feedback-ID", "X-Campaign", "X-CampaignID", "X-Campaign-Id",
+    "X-Campaign", "X-CampaignID", "X-Campaign-Id",
     "X-Mailchimp-Campaign", "X-MC-User", "X-SFMC-Stack", "X-Mailgun-Tag",
     "X-SG-EID", "X-MSYS-API", "X-Marketo-Id", "X-CSA-Complaints",
     "X-Newsletter", "X-Report-Abuse-To", "X-Auto-Response-Suppress-Bulk",
@@ -130,13 +130,20 @@ judge_auto(const tw_message_t *msg, tw_bulk_t *b)
     v = tw_message_header(msg, "Auto-Submitted");
     if (v != NULL && g_ascii_strncasecmp(v, "no", 2) != 0)
         reason(b, true, "Auto-Submitted: %s", v);
+    /* Lists such as vger's mark every post "Precedence: bulk": there it
+     * says list, not bulk. */
     v = tw_message_header(msg, "Precedence");
-    if (v != NULL && (contains(v, "bulk") || contains(v, "junk") ||
+    if (v != NULL && ((!b->list && (contains(v, "bulk") || contains(v, "junk"))) ||
                       contains(v, "auto_reply") || contains(v, "auto-reply")))
         reason(b, true, "Precedence: %s", v);
     for (size_t i = 0; i < G_N_ELEMENTS(vendor_headers); i++)
         if (has_header(msg, vendor_headers[i]))
             reason(b, true, "%s header", vendor_headers[i]);
+    /* Feedback-ID marks bulk senders' mail, but some mailbox providers
+     * stamp every message their users send. */
+    v = tw_message_header(msg, "Feedback-ID");
+    if (v != NULL && !contains(v, "fastmail") && !contains(v, ":user:") && !b->list)
+        reason(b, true, "Feedback-ID: %s", v);
     v = tw_message_header(msg, "X-Auto-Response-Suppress");
     if (v != NULL && (contains(v, "oof") || contains(v, "autoreply")) &&
         has_header(msg, "X-MS-Exchange-Generated-Message-Source"))
@@ -189,8 +196,8 @@ tw_bulk_judge(const tw_message_t *msg, tw_bulk_t *out)
     out->reasons = g_ptr_array_new_with_free_func(g_free);
     if (!msg->is_mail)
         return;
-    judge_auto(msg, out);
     judge_list(msg, out);
+    judge_auto(msg, out);
 }
 
 void

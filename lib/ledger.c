@@ -33,7 +33,7 @@ add_contacts(recording_t *c)
     for (size_t l = 0; l < G_N_ELEMENTS(lists) && st == TW_OK; l++) {
         for (guint i = 0; i < lists[l]->len && st == TW_OK && n < MAX_CONTACTS; i++) {
             tw_mailbox_t *mb = lists[l]->pdata[i];
-            if (tw_config_is_identity(c->cfg, c->r->owner, mb->addr))
+            if (tw_reading_is_nobody(c->cfg, c->r, mb->addr))
                 continue;
             st = tw_store_add_contact(c->store, c->row, mb->addr, roles[l]);
             n++;
@@ -192,6 +192,7 @@ record_new(recording_t *c, tw_record_t *out)
         .has_reply_headers = msg->references->len > 0,
         .bulk = r->bulk.bulk,
         .list = r->bulk.list,
+        .traffic = r->bulk.list && !r->personal && r->direction == TW_DIR_IN,
         .ask = r->ask,
         .score = r->score,
         .cue = r->ask || r->text_ask ? r->text.cue : NULL,
@@ -234,7 +235,7 @@ compute_tags(recording_t *c, tw_record_t *out)
         t->score = r->score;
         t->cue = g_strdup(r->text.cue);
     }
-    if (!r->bulk.bulk && c->sender != NULL) {
+    if (!r->bulk.bulk && (!r->bulk.list || r->personal) && c->sender != NULL) {
         t->balance = true;
         t->correspondent = g_strdup(c->sender);
         st = tw_store_balance(c->store, c->owner_id, c->sender, &t->received, &t->sent,

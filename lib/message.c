@@ -166,7 +166,7 @@ part_text(GMimePart *part, size_t cap)
     g_mime_data_wrapper_write_to_stream(content, mem);
     bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
     size_t n = bytes->len < cap ? bytes->len : cap;
-    const char *data = (const char *)bytes->data;
+    const char *data = bytes->data ? (const char *)bytes->data : "";
 
     charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
     out = NULL;
@@ -284,12 +284,58 @@ read_headers(tw_message_t *msg, GMimeMessage *message, const char *delims)
     }
 }
 
+static bool
+has_mailbox(GPtrArray *list, const char *addr)
+{
+    for (guint i = 0; i < list->len; i++)
+        if (strcmp(((tw_mailbox_t *)list->pdata[i])->addr, addr) == 0)
+            return true;
+    return false;
+}
+
+/* GMime drops addresses it finds invalid ("a..smith@example.com", a
+ * common sight in real mail): every addr-spec-looking word of the
+ * header that GMime did not return is added, without a name. */
+static void
+add_missed(GPtrArray *out, const tw_message_t *msg, const char *name, const char *delims)
+{
+    static const char stop[] = " \t\r\n<>,;:\"()[]";
+
+    for (guint i = 0; i < msg->headers->len && out->len < 1000; i++) {
+        tw_header_t *h = msg->headers->pdata[i];
+        if (g_ascii_strcasecmp(h->name, name) != 0)
+            continue;
+        for (const char *p = h->value; *p;) {
+            size_t skip = strspn(p, stop), len;
+            p += skip;
+            len = strcspn(p, stop);
+            if (len == 0)
+                break;
+            const char *at = memchr(p, '@', len);
+            if (at != NULL && at > p && at < p + len - 1) {
+                char *word = g_strndup(p, len);
+                char *norm = tw_address_normalise(word, delims);
+                if (norm != NULL && !has_mailbox(out, norm)) {
+                    tw_mailbox_t *mb = g_new0(tw_mailbox_t, 1);
+                    mb->addr = norm;
+                    g_ptr_array_add(out, mb);
+                } else {
+                    g_free(norm);
+                }
+                g_free(word);
+            }
+            p += len;
+        }
+    }
+}
+
 static void
 read_addresses(tw_message_t *msg, GMimeMessage *message, const char *delims)
 {
     GPtrArray *from = mailbox_array();
 
     add_mailboxes(from, g_mime_message_get_from(message), delims, 0);
+    add_missed(from, msg, "From", delims);
     msg->n_from = (int)from->len;
     if (from->len > 0)
         msg->from = g_ptr_array_steal_index(from, 0);
@@ -297,6 +343,9 @@ read_addresses(tw_message_t *msg, GMimeMessage *message, const char *delims)
     add_mailboxes(msg->to, g_mime_message_get_to(message), delims, 0);
     add_mailboxes(msg->cc, g_mime_message_get_cc(message), delims, 0);
     add_mailboxes(msg->bcc, g_mime_message_get_bcc(message), delims, 0);
+    add_missed(msg->to, msg, "To", delims);
+    add_missed(msg->cc, msg, "Cc", delims);
+    add_missed(msg->bcc, msg, "Bcc", delims);
 }
 
 static void

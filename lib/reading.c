@@ -42,14 +42,59 @@ add_unique(GPtrArray *list, const char *addr)
     g_ptr_array_add(list, g_strdup(addr));
 }
 
-/* Adds the addresses of mailboxes that are not the owner's. */
+/* The addresses of the mailing list a message came through, from its
+ * List-Post, X-Mailing-List and List-Id headers: a list is not a
+ * person to answer or to owe. */
+static GPtrArray *
+list_addresses(const tw_config_t *cfg, const tw_message_t *msg)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    const char *post = tw_message_header(msg, "List-Post");
+    const char *xml = tw_message_header(msg, "X-Mailing-List");
+    const char *id = tw_message_header(msg, "List-Id");
+    char *a;
+
+    if (post != NULL && (post = strstr(post, "mailto:")) != NULL) {
+        char *copy = g_strndup(post + 7, strcspn(post + 7, ">?, "));
+        if ((a = tw_config_normalise(cfg, copy)) != NULL)
+            g_ptr_array_add(out, a);
+        g_free(copy);
+    }
+    if (xml != NULL && (a = tw_config_normalise(cfg, xml)) != NULL)
+        g_ptr_array_add(out, a);
+    if (id != NULL) {
+        /* "Name <list.host.example>" -> list@host.example */
+        const char *lt = strrchr(id, '<');
+        char *copy = g_strndup(lt ? lt + 1 : id, strcspn(lt ? lt + 1 : id, "> "));
+        char *dot = strchr(copy, '.');
+        if (dot != NULL && strchr(copy, '@') == NULL) {
+            *dot = '@';
+            if ((a = tw_config_normalise(cfg, copy)) != NULL)
+                g_ptr_array_add(out, a);
+        }
+        g_free(copy);
+    }
+    return out;
+}
+
+static bool
+in_list(GPtrArray *list, const char *addr)
+{
+    for (guint i = 0; i < list->len; i++)
+        if (strcmp(list->pdata[i], addr) == 0)
+            return true;
+    return false;
+}
+
+/* Adds the addresses of mailboxes that are neither the owner's nor a
+ * mailing list's. */
 static void
 add_others(const tw_config_t *cfg, const char *owner, GPtrArray *mailboxes,
-           GPtrArray *out)
+           GPtrArray *lists, GPtrArray *out)
 {
     for (guint i = 0; i < mailboxes->len; i++) {
         tw_mailbox_t *mb = mailboxes->pdata[i];
-        if (!tw_config_is_identity(cfg, owner, mb->addr))
+        if (!tw_config_is_identity(cfg, owner, mb->addr) && !in_list(lists, mb->addr))
             add_unique(out, mb->addr);
     }
 }
@@ -87,25 +132,26 @@ read_addressing(const tw_config_t *cfg, const tw_message_t *msg, const char *own
 {
     bool in_to = contains_identity(cfg, owner, msg->to, owner_name);
     bool in_cc = !in_to && contains_identity(cfg, owner, msg->cc, owner_name);
+    GPtrArray *lists = r->lists;
 
     r->personal = in_to || in_cc;
     r->role = in_to ? TW_READER_TO : in_cc ? TW_READER_CC : TW_READER_UNSEEN;
 
     if (msg->from != NULL && !tw_config_is_identity(cfg, owner, msg->from->addr))
         add_unique(r->participants, msg->from->addr);
-    add_others(cfg, owner, msg->to, r->participants);
-    add_others(cfg, owner, msg->cc, r->participants);
+    add_others(cfg, owner, msg->to, lists, r->participants);
+    add_others(cfg, owner, msg->cc, lists, r->participants);
 
     if (r->direction == TW_DIR_IN) {
         if (msg->from != NULL && !tw_config_is_identity(cfg, owner, msg->from->addr))
             add_unique(r->correspondents, msg->from->addr);
     } else {
-        add_others(cfg, owner, msg->to, r->correspondents);
-        add_others(cfg, owner, msg->cc, r->correspondents);
-        add_others(cfg, owner, msg->bcc, r->correspondents);
-        add_others(cfg, owner, msg->to, r->askees);
+        add_others(cfg, owner, msg->to, lists, r->correspondents);
+        add_others(cfg, owner, msg->cc, lists, r->correspondents);
+        add_others(cfg, owner, msg->bcc, lists, r->correspondents);
+        add_others(cfg, owner, msg->to, lists, r->askees);
         if (r->askees->len == 0)
-            add_others(cfg, owner, msg->cc, r->askees);
+            add_others(cfg, owner, msg->cc, lists, r->askees);
     }
 }
 
@@ -162,6 +208,7 @@ tw_read(const tw_config_t *cfg, const tw_message_t *msg, const char *owner,
     r->askees = g_ptr_array_new_with_free_func(g_free);
     r->participants = g_ptr_array_new_with_free_func(g_free);
     r->why = g_ptr_array_new_with_free_func(g_free);
+    r->lists = list_addresses(cfg, msg);
 
     decide_direction(cfg, msg, owner, hint, r);
     tw_bulk_judge(msg, &r->bulk);
@@ -190,7 +237,15 @@ tw_reading_clear(tw_reading_t *r)
         g_ptr_array_free(r->participants, TRUE);
     if (r->why)
         g_ptr_array_free(r->why, TRUE);
+    if (r->lists)
+        g_ptr_array_free(r->lists, TRUE);
     memset(r, 0, sizeof *r);
+}
+
+bool
+tw_reading_is_nobody(const tw_config_t *cfg, const tw_reading_t *r, const char *addr)
+{
+    return tw_config_is_identity(cfg, r->owner, addr) || in_list(r->lists, addr);
 }
 
 static const char *

@@ -38,6 +38,7 @@ typedef struct {
     GPtrArray *correspondents; /* IN: the sender; OUT: the recipients */
     GPtrArray *askees;         /* OUT: whom an ask asks (To, else Cc) */
     GPtrArray *participants;   /* everyone but the owner */
+    GPtrArray *lists;          /* the addresses of the list it came through */
     GPtrArray *why;            /* the reasons, one sentence each */
 } tw_reading_t;
 
@@ -47,6 +48,11 @@ void tw_read(const tw_config_t *cfg, const tw_message_t *msg, const char *owner,
              tw_direction_hint_t hint, tw_reading_t *out);
 
 void tw_reading_clear(tw_reading_t *r);
+
+/* True when addr is the owner's or the mailing list's: not a
+ * correspondent. */
+bool tw_reading_is_nobody(const tw_config_t *cfg, const tw_reading_t *r,
+                          const char *addr);
 
 /* The owner a message is for when no --owner is given: the configured
  * owner it is addressed to, else the first configured owner, else its

@@ -38,6 +38,7 @@ static const char *const migrations[] = {
     "  has_reply_headers INTEGER NOT NULL,"
     "  bulk INTEGER NOT NULL,"
     "  list INTEGER NOT NULL,"
+    "  traffic INTEGER NOT NULL,"
     "  ask INTEGER NOT NULL,"
     "  score REAL NOT NULL,"
     "  cue TEXT,"

@@ -99,9 +99,9 @@ static const char *const sql[N_STATEMENTS] = {
         " LIMIT 1",
     [S_MESSAGE_INSERT] =
         "INSERT INTO messages (owner_id, msgid, content_key, thread_id, direction,"
-        " sender, date, subject, in_reply_to, has_reply_headers, bulk, list, ask,"
-        " score, cue, recorded_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        " sender, date, subject, in_reply_to, has_reply_headers, bulk, list, traffic,"
+        " ask, score, cue, recorded_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     [S_CONTACT_ADD] =
         "INSERT OR IGNORE INTO contacts (message_id, address, role) VALUES (?1, ?2, ?3)",
     [S_REF_ADD] = "INSERT OR IGNORE INTO refs (message_id, ref) VALUES (?1, ?2)",
@@ -184,9 +184,11 @@ static const char *const sql[N_STATEMENTS] = {
         " correspondent, date, seconds)"
         " SELECT ?1, ?2, ?3, ?4, ?5, date, ?6 FROM messages WHERE id = ?1",
     [S_BALANCE_MESSAGES] =
-        "SELECT coalesce(sum(m.direction = 0), 0), coalesce(sum(m.direction = 1), 0)"
+        "SELECT count(DISTINCT CASE WHEN m.direction = 0 THEN m.id END),"
+        " count(DISTINCT CASE WHEN m.direction = 1 THEN m.id END)"
         " FROM contacts c JOIN messages m ON m.id = c.message_id"
-        " WHERE c.address = ?2 AND m.owner_id = ?1 AND m.bulk = 0 AND " COUNTED_ROLE,
+        " WHERE c.address = ?2 AND m.owner_id = ?1 AND m.bulk = 0 AND m.traffic = 0"
+        " AND " COUNTED_ROLE,
     [S_BALANCE_ASKS] =
         "SELECT coalesce(sum(direction = 0), 0), coalesce(sum(direction = 1), 0) FROM asks"
         " WHERE owner_id = ?1 AND correspondent = ?2 AND " OPEN,
@@ -194,11 +196,12 @@ static const char *const sql[N_STATEMENTS] = {
         "SELECT count(*), min(asked_at) FROM asks"
         " WHERE owner_id = ?1 AND thread_id = ?2 AND direction = 0 AND " OPEN,
     [S_LEDGER_MESSAGES] =
-        "SELECT c.address, m.direction, m.bulk, count(*), min(m.date), max(m.date)"
+        "SELECT c.address, m.direction, m.bulk + 2 * m.traffic, count(DISTINCT m.id), min(m.date),"
+        " max(m.date)"
         " FROM messages m JOIN contacts c ON c.message_id = m.id"
         " WHERE m.owner_id = ?1 AND m.date >= ?2 AND (?3 IS NULL OR c.address = ?3)"
         " AND " COUNTED_ROLE
-        " GROUP BY c.address, m.direction, m.bulk",
+        " GROUP BY 1, 2, 3",
     [S_LEDGER_ASKS] =
         "SELECT correspondent, direction, count(*), sum(answered_at IS NOT NULL),"
         " sum(" OPEN ") FROM asks"
@@ -209,10 +212,12 @@ static const char *const sql[N_STATEMENTS] = {
         " WHERE owner_id = ?1 AND date >= ?2 AND (?3 IS NULL OR correspondent = ?3)"
         " ORDER BY correspondent, direction, seconds",
     [S_LEDGER_STARTERS] =
-        "SELECT c.address, m.direction FROM messages m JOIN contacts c ON c.message_id = m.id"
+        "SELECT DISTINCT c.address, m.direction, m.id"
+        " FROM messages m JOIN contacts c ON c.message_id = m.id"
         " WHERE m.id IN (SELECT id FROM (SELECT id, row_number() OVER"
         "                (PARTITION BY thread_id ORDER BY date, id) AS rn"
-        "                FROM messages WHERE owner_id = ?1 AND bulk = 0) WHERE rn = 1)"
+        "                FROM messages WHERE owner_id = ?1 AND bulk = 0 AND traffic = 0)"
+        "              WHERE rn = 1)"
         " AND m.date >= ?2 AND (?3 IS NULL OR c.address = ?3) AND " COUNTED_ROLE,
     [S_OPEN_ASKS] =
         "SELECT a.id, a.direction, a.correspondent, m.msgid, a.thread_id, a.asked_at,"
@@ -265,7 +270,7 @@ static const char *const sql[N_STATEMENTS] = {
         " FROM messages WHERE (?1 = 0 OR owner_id = ?1)",
     [S_STATS_PEOPLE] =
         "SELECT count(DISTINCT c.address) FROM contacts c JOIN messages m ON m.id = c.message_id"
-        " WHERE (?1 = 0 OR m.owner_id = ?1) AND m.bulk = 0 AND " COUNTED_ROLE,
+        " WHERE (?1 = 0 OR m.owner_id = ?1) AND m.bulk = 0 AND m.traffic = 0 AND " COUNTED_ROLE,
     [S_STATS_THREADS] = "SELECT count(*) FROM threads WHERE (?1 = 0 OR owner_id = ?1)",
     [S_STATS_ASKS] =
         "SELECT coalesce(sum(direction = 0), 0), coalesce(sum(direction = 1), 0),"
@@ -690,10 +695,11 @@ tw_store_find_message(tw_store_t *s, gint64 owner_id, const char *key,
 tw_status_t
 tw_store_insert_message(tw_store_t *s, const tw_message_row_t *m, gint64 *row)
 {
-    tw_status_t st = run(s, S_MESSAGE_INSERT, "ittiitittbbbbdti", m->owner_id, m->key,
+    tw_status_t st = run(s, S_MESSAGE_INSERT, "ittiitittbbbbbdti", m->owner_id, m->key,
                          m->content_key, m->thread_id, (gint64)m->direction, m->sender,
                          m->date, m->subject, m->in_reply_to, m->has_reply_headers,
-                         m->bulk, m->list, m->ask, m->score, m->cue, m->recorded_at);
+                         m->bulk, m->list, m->traffic, m->ask, m->score, m->cue,
+                         m->recorded_at);
 
     *row = st == TW_OK ? sqlite3_last_insert_rowid(s->db) : 0;
     return st;
@@ -1067,10 +1073,12 @@ tw_store_ledger(tw_store_t *s, gint64 owner_id, gint64 since, const char *addr,
     stmt = start(s, S_LEDGER_MESSAGES, &st, "iit", owner_id, since, addr);
     while (stmt && next_row(s, stmt, &st)) {
         tw_ledger_row_t *r = ledger_row(by_address, all, (const char *)sqlite3_column_text(stmt, 0));
-        int dir = sqlite3_column_int(stmt, 1), bulk = sqlite3_column_int(stmt, 2);
+        int dir = sqlite3_column_int(stmt, 1), kind = sqlite3_column_int(stmt, 2);
         int n = sqlite3_column_int(stmt, 3);
-        if (bulk)
+        if (kind & 1)
             r->bulk_received += dir == TW_DIR_IN ? n : 0;
+        else if (kind & 2)
+            r->list_received += dir == TW_DIR_IN ? n : 0;
         else if (dir == TW_DIR_IN)
             r->received += n;
         else
@@ -1128,10 +1136,12 @@ tw_store_ledger(tw_store_t *s, gint64 owner_id, gint64 since, const char *addr,
         done(stmt);
     }
 
-    /* Only people with human mail each way count as correspondents. */
+    /* The whole ledger lists people with human mail; asked about one
+     * address, it shows whatever there is. */
     for (guint i = 0; i < all->len; i++) {
         tw_ledger_row_t *r = all->pdata[i];
-        if (st == TW_OK && (r->received > 0 || r->sent > 0 || r->asks_from > 0 || r->asks_to > 0))
+        if (st == TW_OK && (addr != NULL || r->received > 0 || r->sent > 0 ||
+                            r->asks_from > 0 || r->asks_to > 0))
             g_ptr_array_add(rows, r);
         else
             ledger_row_free(r);

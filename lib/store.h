@@ -69,6 +69,7 @@ typedef struct {
     bool has_reply_headers;
     bool bulk;
     bool list;
+    bool traffic;             /* list mail that does not name the owner */
     bool ask;
     double score;
     const char *cue;
@@ -169,7 +170,8 @@ tw_status_t tw_store_add_reply(tw_store_t *store, gint64 owner_id,
 typedef struct {
     char *address;
     int received, sent;          /* human messages each way */
-    int bulk_received;
+    int bulk_received;           /* bulk mail from them */
+    int list_received;           /* list traffic from them */
     int asks_from, asks_to;      /* asks from them / the owner's asks to them */
     int answered_from, answered_to; /* of those, answered */
     int open_from, open_to;      /* you owe / they owe */

@@ -5,6 +5,7 @@
 
 static const char *const zone_names[] = {
     "author", "quote", "attribution", "forward", "signature", "footer", "disclaimer",
+    "patch",
 };
 
 const char *
@@ -70,6 +71,16 @@ is_quote_line(const char *line)
     return *p == '>';
 }
 
+/* True when the next non-blank line after i is quoted. */
+static bool
+quote_follows(char **lines, size_t i, size_t n)
+{
+    for (size_t k = i + 1; k < n && k <= i + 2; k++)
+        if (!is_blank(lines[k]))
+            return is_quote_line(lines[k]);
+    return false;
+}
+
 /* "On Tue, ... wrote:" and its translations, possibly wrapped over up
  * to three lines: returns the number of lines it covers, or 0. */
 static int
@@ -96,8 +107,7 @@ attribution_lines(char **lines, size_t i, size_t n)
             if (!ends_with(l, closers[k]))
                 continue;
             /* "X wrote:" on its own line directly before a quote */
-            if (opener || (span == 0 && strlen(l) < 100 && i + 1 < n &&
-                           is_quote_line(lines[i + 1])))
+            if (opener || (span == 0 && strlen(l) < 120 && quote_follows(lines, i, n)))
                 return (int)span + 1;
         }
         if (!opener)
@@ -204,6 +214,26 @@ is_footer_start(char **lines, size_t i, size_t n)
     return false;
 }
 
+/* The start of a patch: "diff --git", "Index:", "--- a/...", or the
+ * "---" line before a diffstat. */
+static bool
+is_patch_start(char **lines, size_t i, size_t n)
+{
+    const char *l = lines[i];
+
+    if (g_str_has_prefix(l, "diff --git ") || g_str_has_prefix(l, "diff -u") ||
+        g_str_has_prefix(l, "Index: ") ||
+        (g_str_has_prefix(l, "--- ") && i + 1 < n && g_str_has_prefix(lines[i + 1], "+++ ")))
+        return true;
+    if (strcmp(l, "---") != 0)
+        return false;
+    for (size_t k = i + 1; k < n && k <= i + 3; k++)
+        if (strstr(lines[k], " | ") != NULL || strstr(lines[k], "files changed") != NULL ||
+            strstr(lines[k], "file changed") != NULL || g_str_has_prefix(lines[k], "diff "))
+            return true;
+    return false;
+}
+
 static bool
 is_disclaimer_start(char **lines, size_t i, size_t n)
 {
@@ -263,6 +293,8 @@ tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
             zones[i] = rest = TW_ZONE_SIGNATURE;
         } else if (is_mobile_signature(l)) {
             zones[i] = TW_ZONE_SIGNATURE;
+        } else if (is_patch_start(lines, i, n)) {
+            zones[i] = rest = TW_ZONE_PATCH;
         } else if (is_footer_start(lines, i, n)) {
             zones[i] = rest = TW_ZONE_FOOTER;
         } else if (is_disclaimer_start(lines, i, n)) {

@@ -20,6 +20,7 @@ typedef enum {
     TW_ZONE_SIGNATURE,   /* after "-- ", "Sent from my phone" */
     TW_ZONE_FOOTER,      /* mailing-list footer */
     TW_ZONE_DISCLAIMER,  /* confidentiality notices */
+    TW_ZONE_PATCH,       /* a patch: diffstat and diff */
 } tw_zone_t;
 
 /* The name of a zone ("author", "quote", ...). */

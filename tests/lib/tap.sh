@@ -1,0 +1,83 @@
+# tap.sh - a small TAP library for the shell tests.
+#
+# Source it from a test script.  It gives every test a private
+# directory ($T), the programs under test ($TWOWAY, $FILTER), the
+# project's files ($SRC) and TAP output that automake's tap-driver
+# counts: ok, not ok, and "ok N # SKIP why".
+
+set -u
+
+SRC=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${top_builddir:-$SRC}
+TWOWAY=${TWOWAY:-$BUILD/cli/twoway}
+FILTER=${FILTER:-$BUILD/filters/twoway-filter}
+SAMPLE=$SRC/sample
+TEST_NAME=$(basename "$0" .sh)
+T=$BUILD/tests/tmp/$TEST_NAME
+export T
+rm -rf "$T"
+mkdir -p "$T"
+export HOME=$T/home XDG_DATA_HOME=$T/home/data XDG_CONFIG_HOME=$T/home/config
+mkdir -p "$HOME"
+
+_tap_n=0
+_tap_failed=0
+
+# ok COND_STATUS NAME: passes when the previous command's status (or
+# the given number) is 0.
+ok() {
+    _tap_n=$((_tap_n + 1))
+    if [ "$1" -eq 0 ]; then
+        echo "ok $_tap_n - $2"
+    else
+        echo "not ok $_tap_n - $2"
+        _tap_failed=$((_tap_failed + 1))
+    fi
+}
+
+# check NAME COMMAND...: runs the command; passes when it exits 0.
+check() {
+    _name=$1
+    shift
+    if "$@" >"$T/.out" 2>&1; then
+        ok 0 "$_name"
+    else
+        ok 1 "$_name"
+        sed 's/^/# /' "$T/.out" | head -20
+    fi
+}
+
+# is ACTUAL EXPECTED NAME
+is() {
+    if [ "$1" = "$2" ]; then
+        ok 0 "$3"
+    else
+        ok 1 "$3"
+        echo "#   got:      '$1'"
+        echo "#   expected: '$2'"
+    fi
+}
+
+# skip NAME WHY
+skip() {
+    _tap_n=$((_tap_n + 1))
+    echo "ok $_tap_n - $1 # SKIP $2"
+}
+
+# done_testing: prints the plan; the exit status tells the driver.
+done_testing() {
+    echo "1..$_tap_n"
+    [ "$_tap_failed" -eq 0 ]
+}
+
+# jqr FILTER FILE: jq -r, for reading JSON output.
+jqr() {
+    jq -r "$1" "$2"
+}
+
+# corpora: the shared corpora folder, or empty (tests then skip loudly).
+corpora() {
+    if [ -n "${TWOWAY_CORPORA:-}" ] && [ -d "$TWOWAY_CORPORA" ]; then
+        echo "$TWOWAY_CORPORA"
+    fi
+}
