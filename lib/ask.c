@@ -8,144 +8,181 @@
 typedef struct {
     const char *name;
     double weight;       /* > 0 positive, < 0 damping */
-    const char *anchors; /* '|'-separated literals, one must occur (lower case) */
+    /* either a pattern, or a test in C for what a pattern says badly */
+    const char *anchors; /* literals in lower case: '|' separates choices,
+                          * '&' groups that must all occur */
     const char *pattern; /* PCRE, matched caseless */
+    const char *(*test)(const char *sentence); /* the words that match, or NULL */
 } cue_def_t;
+
+static const char *looks_like_code(const char *sentence);
 
 /* Positive weights combine by noisy-or; a negative weight w multiplies
  * the sentence's score by (1 + w). */
 static const cue_def_t cue_table[] = {
     /* questions */
-    {"question", 0.55, "?", "\\?[\\s\"')\\]]*$"},
-    {"inner-question", 0.40, "?", "\\w\\s*\\?\\s+\\S"},
+    {"question", 0.55, "?", "\\?[\\s\"')\\]]*$", NULL},
+    {"inner-question", 0.40, "?", "\\w\\s*\\?\\s+\\S", NULL},
     {"wh-question", 0.20, "?",
-     "^(?:and |so |but |also |ok,? )?(?:what|when|where|who|whom|whose|which|why|how)\\b"},
+     "^(?:and |so |but |also |ok,? )?(?:what|when|where|who|whom|whose|which|why|how)\\b", NULL},
     {"yes-no-question", 0.25, "?",
      "^(?:and |so |but |also |ok,? )?(?:can|could|would|will|do|does|did|have|has|are|is|"
      "should|shall|may|might|was|were)\\s+(?:you|we|i|it|this|that|there|they|he|she|"
-     "someone|anyone|u)\\b"},
+     "someone|anyone|u)\\b", NULL},
     /* requests */
-    {"could-you", 0.55, "you| u ",
+    {"could-you", 0.55, "could|would|can|will|won't&you| u |some|any",
      "\\b(?:could|would|can|will|won't|wouldn't|couldn't)\\s+(?:you|u|somebody|someone|"
      "anyone|anybody)\\s+(?:please\\s+|kindly\\s+|possibly\\s+|also\\s+)?"
-     "(?!have\\s+(?:been|seen|known)\\b)\\w+"},
+     "(?!have\\s+(?:been|seen|known)\\b)\\w+", NULL},
     {"please", 0.50, "please|pls|plz",
      "\\b(?:please|pls|plz)\\s+(?:do\\s+)?(?!find\\b|see\\s+(?:attached|below|above|enclosed)|"
      "note\\b|no\\b|be\\s+(?:advised|aware|informed)\\b|do\\s+not\\s+reply|don'?t\\s+reply|feel\\s+free|"
      "accept\\b|disregard\\b|ignore\\b|excuse\\b|forgive\\b|don'?t\\s+hesitate|"
      "do\\s+not\\s+hesitate|visit\\b|click\\b|enjoy\\b|keep\\s+in\\s+mind|remember\\s+that|"
      "join\\s+us|share\\s+this|forward\\s+this\\s+(?:email|message|newsletter)|"
-     "consider\\s+the\\s+environment|allow\\b|refer\\s+to)[a-z]"},
-    {"please-end", 0.45, "please", ",?\\s+please\\s*[.!]?$"},
-    {"let-me-know", 0.55, "know",
+     "consider\\s+the\\s+environment|allow\\b|refer\\s+to)[a-z]", NULL},
+    {"please-end", 0.45, "please", ",?\\s+please\\s*[.!]?$", NULL},
+    {"let-me-know", 0.55, "let&know",
      "\\blet\\s+(?:me|us)\\s+know\\s+(?!if\\s+(?:you|there|anything|i|we)\\b)"
-     "(?:what|when|whether|how|which|who|where|your|asap|as\\s+soon|by|about|if\\b)"},
-    {"let-me-know-if-you-can", 0.45, "know",
+     "(?:what|when|whether|how|which|who|where|your|asap|as\\s+soon|by|about|if\\b)", NULL},
+    {"let-me-know-if-you-can", 0.45, "let&know&if",
      "\\blet\\s+(?:me|us)\\s+know\\s+if\\s+(?:you\\s+(?:can|could|are\\s+(?:able|available|ok|"
      "okay|free|interested)|agree|approve|want\\s+(?:me|us)|will|would|prefer|think)|this\\s+"
-     "(?:works|is\\s+ok)|that\\s+works|it\\s+works)"},
-    {"wondering", 0.55, "wonder", "\\b(?:i|we)\\s+(?:was|were|am|are|'m|'re)\\s+wondering\\b"},
-    {"i-wonder", 0.50, "wonder", "\\bi\\s+wonder\\s+(?:if|whether|what|when|how|who)\\b"},
-    {"need-you", 0.55, "you",
+     "(?:works|is\\s+ok)|that\\s+works|it\\s+works)", NULL},
+    {"wondering", 0.55, "wonder", "\\b(?:i|we)\\s+(?:was|were|am|are|'m|'re)\\s+wondering\\b", NULL},
+    {"i-wonder", 0.50, "wonder", "\\bi\\s+wonder\\s+(?:if|whether|what|when|how|who)\\b", NULL},
+    {"need-you", 0.55, "need|want|like&you",
      "\\b(?:i|we)\\s+(?:need|want|would\\s+like|'d\\s+like)\\s+(?:you|your)\\s+"
-     "(?:to\\b|input|help|feedback|approval|thoughts|opinion|signature|ok|okay|comments)"},
-    {"appreciate", 0.45, "appreciate",
-     "\\b(?:i|we)(?:'d|\\s+would|\\s+will|'ll)\\s+(?:really\\s+|greatly\\s+)?appreciate\\b"},
-    {"anyone", 0.50, "any|some",
-     "\\b(?:does|did|has|can|could|would|will|is)\\s+(?:anyone|anybody|someone|somebody)\\b"},
+     "(?:to\\b|input|help|feedback|approval|thoughts|opinion|signature|ok|okay|comments)", NULL},
+    {"appreciate", 0.45, "appreciate&'d|would|will|'ll",
+     "\\b(?:i|we)(?:'d|\\s+would|\\s+will|'ll)\\s+(?:really\\s+|greatly\\s+)?appreciate\\b", NULL},
+    {"anyone", 0.50, "anyone|anybody|someone|somebody&does|did|has|can|could|would|will|is ",
+     "\\b(?:does|did|has|can|could|would|will|is)\\s+(?:anyone|anybody|someone|somebody)\\b", NULL},
     {"any-thoughts", 0.45, "any",
      "\\bany\\s+(?:thoughts|ideas|suggestions|comments|feedback|advice|update|news|word|"
-     "luck|objections?|recommendations?|pointers|hints?|tips?)\\b"},
-    {"may-i", 0.45, " i ",
-     "\\b(?:can|could|may)\\s+i\\s+(?:ask|get|have|borrow|see|call|come|schedule|use)\\b"},
+     "luck|objections?|recommendations?|pointers|hints?|tips?)\\b", NULL},
+    {"may-i", 0.45, " i &can|could|may",
+     "\\b(?:can|could|may)\\s+i\\s+(?:ask|get|have|borrow|see|call|come|schedule|use)\\b", NULL},
     {"is-it-possible", 0.50, "possible|mind",
      "\\b(?:is\\s+it\\s+possible|would\\s+it\\s+be\\s+possible|do\\s+you\\s+mind|"
-     "would\\s+you\\s+mind)\\b"},
+     "would\\s+you\\s+mind)\\b", NULL},
     {"need-help", 0.45, "need|require",
      "\\b(?:need|needs|require|requires)\\s+(?:your\\s+|some\\s+)?(?:help|assistance|input|"
-     "advice|approval|answer|response|feedback|sign-?off|decision|confirmation)\\b"},
+     "advice|approval|answer|response|feedback|sign-?off|decision|confirmation)\\b", NULL},
     {"waiting-on-you", 0.45, "wait",
-     "\\b(?:waiting|still\\s+waiting)\\s+(?:for|on)\\s+(?:your|you)\\b"},
+     "\\b(?:waiting|still\\s+waiting)\\s+(?:for|on)\\s+(?:your|you)\\b", NULL},
     {"question-for-you", 0.40, "question",
-     "\\b(?:quick\\s+|a\\s+)?question\\s+(?:for|to)\\s+you\\b"},
+     "\\b(?:quick\\s+|a\\s+)?question\\s+(?:for|to)\\s+you\\b", NULL},
     {"deadline", 0.15, "by|before|until|asap|soon|urgent|later",
      "\\b(?:(?:by|before|until|no\\s+later\\s+than)\\s+(?:mon|tues|wednes|thurs|fri|satur|sun)"
      "day|(?:by|before)\\s+(?:tomorrow|tonight|noon|eod|cob|close\\s+of\\s+business|end\\s+of\\s+"
-     "(?:the\\s+)?(?:day|week|month))|asap|as\\s+soon\\s+as\\s+possible|urgent(?:ly)?)\\b"},
+     "(?:the\\s+)?(?:day|week|month))|asap|as\\s+soon\\s+as\\s+possible|urgent(?:ly)?)\\b", NULL},
     /* German, French, Spanish */
-    {"de-koennten-sie", 0.55, "du|sie|ihr",
+    {"de-koennten-sie", 0.55, "könn|kann|würd&du|sie|ihr",
      "\\b(?:könnte|könnten|könntest|kannst|können|würdest|würden|würdet|könntet)\\s+"
-     "(?:du|sie|ihr)\\b"},
-    {"de-bitte", 0.40, "bitte", "\\bbitte\\s+(?!schön|sehr|gerne)\\w+|\\w+\\s+bitte\\b"},
+     "(?:du|sie|ihr)\\b", NULL},
+    {"de-bitte", 0.40, "bitte", "\\bbitte\\s+(?!schön|sehr|gerne)\\w+|\\w+\\s+bitte\\b", NULL},
     {"de-bescheid", 0.50, "bescheid|wissen|fragen",
      "\\b(?:gib|gebt|geben\\s+sie)\\s+mir\\s+bescheid|\\bsag\\s+mir\\s+bescheid|"
-     "\\blass\\s+(?:mich|uns)\\s+wissen|\\bich\\s+wollte\\s+fragen"},
-    {"fr-pourriez-vous", 0.55, "vous|tu",
-     "\\b(?:pourriez|pourrais|pouvez|peux|voudriez|voudrais|pourrions)[- ](?:vous|tu)\\b"},
-    {"fr-merci-de", 0.40, "merci", "\\bmerci\\s+de\\s+(?:bien\\s+vouloir\\s+)?(?:me|nous)?\\s*\\w+"},
-    {"fr-svp", 0.40, "plaît|plait|svp", "\\bs'il\\s+(?:te|vous)\\s+pla[iî]t\\b|\\bsvp\\b"},
+     "\\blass\\s+(?:mich|uns)\\s+wissen|\\bich\\s+wollte\\s+fragen", NULL},
+    {"fr-pourriez-vous", 0.55, "pourr|pouv|peux|voudr&vous|tu",
+     "\\b(?:pourriez|pourrais|pouvez|peux|voudriez|voudrais|pourrions)[- ](?:vous|tu)\\b", NULL},
+    {"fr-merci-de", 0.40, "merci", "\\bmerci\\s+de\\s+(?:bien\\s+vouloir\\s+)?(?:me|nous)?\\s*\\w+", NULL},
+    {"fr-svp", 0.40, "plaît|plait|svp", "\\bs'il\\s+(?:te|vous)\\s+pla[iî]t\\b|\\bsvp\\b", NULL},
     {"es-podrias", 0.50, "pod|pued",
-     "\\b(?:podr[ií]as|podr[ií]a|puedes|puede|podr[ií]an|pueden)\\s+(?:usted\\s+)?\\w+"},
-    {"es-por-favor", 0.40, "favor", "\\bpor\\s+favor\\b"},
-    {"es-avisame", 0.50, "av|saber", "\\b(?:av[ií]same|h[aá]zme\\s+saber|me\\s+avisas)\\b"},
+     "\\b(?:podr[ií]as|podr[ií]a|puedes|puede|podr[ií]an|pueden)\\s+(?:usted\\s+)?\\w+", NULL},
+    {"es-por-favor", 0.40, "favor", "\\bpor\\s+favor\\b", NULL},
+    {"es-avisame", 0.50, "avisa|saber", "\\b(?:av[ií]same|h[aá]zme\\s+saber|me\\s+avisas)\\b", NULL},
 
     /* what damps an ask */
-    {"courtesy-closing", -0.92, "if",
+    {"courtesy-closing", -0.92, "if &know|free|hesitat|contact|call|mail|ask|reach|shout",
      "\\b(?:let\\s+(?:me|us)\\s+know|feel\\s+free|do\\s*n[o']?t\\s+hesitate|(?:please\\s+)?"
      "(?:contact|call|email|e-mail|ask|reach(?:\\s+out\\s+to)?)\\s+(?:me|us)|give\\s+(?:me|us)\\s+a\\s+"
      "(?:call|shout))\\b.*\\bif\\s+(?:you\\s+)?(?:have|need|there|want|require|would\\s+like|"
-     "can\\s+be\\s+of|i\\s+can)\\b"},
-    {"if-questions", -0.92, "question|concern|help",
+     "can\\s+be\\s+of|i\\s+can)\\b", NULL},
+    {"if-questions", -0.92, "if |should &question|concern|comment|help|problem|issue",
      "^(?:if|should)\\s+(?:you\\s+)?(?:have|need|there\\s+(?:are|is))\\s+(?:any\\s+)?(?:further\\s+|"
-     "other\\s+|more\\s+)?(?:questions?|concerns?|comments?|help|problems?|issues?)\\b"},
+     "other\\s+|more\\s+)?(?:questions?|concerns?|comments?|help|problems?|issues?)\\b", NULL},
     {"any-questions-closing", -0.9, "question",
      "^any\\s+(?:further\\s+|other\\s+)?questions?,?\\s+(?:please\\s+)?(?:let|call|contact|feel|give|"
-     "just)\\b"},
-    {"hope-helps", -0.8, "hope", "\\bhope\\s+(?:this|that|it)\\s+helps\\b"},
+     "just)\\b", NULL},
+    {"hope-helps", -0.8, "hope", "\\bhope\\s+(?:this|that|it)\\s+helps\\b", NULL},
     {"thanks", -0.9, "thank|cheers|danke|merci|gracias|regards",
      "^(?:thanks?|thank\\s+you|many\\s+thanks|thx|cheers|regards|best\\s+regards|danke|"
-     "vielen\\s+dank|merci|gracias)\\b[^?]*$"},
+     "vielen\\s+dank|merci|gracias)\\b[^?]*$", NULL},
     {"marketing", -0.85, "click|subscri|sign|now|offer|off|learn|register|miss|browser|trial",
      "\\b(?:click\\s+(?:here|below|the\\s+link)|unsubscribe|sign\\s+up|subscribe|buy\\s+now|"
      "order\\s+now|shop\\s+now|limited[- ]time|act\\s+now|call\\s+now|free\\s+trial|special\\s+"
      "offer|\\d+%\\s+off|learn\\s+more|register\\s+(?:now|today)|don'?t\\s+miss|view\\s+(?:this|it)"
-     "\\s+in\\s+your\\s+browser|book\\s+now|claim\\s+your)\\b"},
+     "\\s+in\\s+your\\s+browser|book\\s+now|claim\\s+your)\\b", NULL},
     {"please-find", -0.9, "please",
-     "\\bplease\\s+(?:find|see)\\s+(?:attached|enclosed|below|above|the\\s+attached)"},
-    {"please-note", -0.7, "please", "\\bplease\\s+(?:note|be\\s+advised|be\\s+aware|be\\s+informed)\\b"},
+     "\\bplease\\s+(?:find|see)\\s+(?:attached|enclosed|below|above|the\\s+attached)", NULL},
+    {"please-note", -0.7, "please", "\\bplease\\s+(?:note|be\\s+advised|be\\s+aware|be\\s+informed)\\b", NULL},
     {"pleasantry", -0.85, "how|hope",
      "\\bhow\\s+(?:are|r)\\s+(?:you|u|things|ya)\\b|\\bhow(?:'s|\\s+is|\\s+was|\\s+were)\\s+"
      "(?:it\\s+going|everything|things|life|your\\s+(?:day|week|weekend|trip|holiday|holidays|"
-     "vacation|summer|family))\\b|\\bhope\\s+(?:you(?:'re|\\s+are|\\s+had)|all\\s+is|this\\s+finds)"},
+     "vacation|summer|family))\\b|\\bhope\\s+(?:you(?:'re|\\s+are|\\s+had)|all\\s+is|this\\s+finds)", NULL},
     {"rhetorical", -0.9, "?",
      "^(?:who\\s+knows|why\\s+not|guess\\s+what|what\\s+do\\s+you\\s+know|how\\s+cool\\s+is\\s+that|"
      "isn'?t\\s+it|right|you\\s+know\\s+what|what\\s+else\\s+is\\s+new|who\\s+cares|"
-     "what\\s+could\\s+go\\s+wrong|how\\s+about\\s+that)\\s*[?!.]*$"},
+     "what\\s+could\\s+go\\s+wrong|how\\s+about\\s+that)\\s*[?!.]*$", NULL},
     {"no-reply-needed", -0.9, "no need|not necessary|no reply|no response|no action",
      "\\bno\\s+(?:need\\s+to\\s+(?:reply|respond|answer)|reply\\s+(?:needed|necessary|required)|"
      "response\\s+(?:needed|necessary|required)|action\\s+(?:needed|required))\\b|"
-     "\\b(?:reply|response)\\s+(?:is\\s+)?not\\s+(?:necessary|needed|required)\\b"},
-    {"code", -0.9, "$|{|;|==|()|&&|->|#|>",
-     "^\\s*[$#>]\\s|[{};]\\s*$|\\$[?({\\w]|==|\\(\\)|&&|\\|\\||->"},
+     "\\b(?:reply|response)\\s+(?:is\\s+)?not\\s+(?:necessary|needed|required)\\b", NULL},
+    {"code", -0.9, "", NULL, looks_like_code},
     {"fyi", -0.6, "fyi|information|reference|records",
-     "^(?:fyi|for\\s+your\\s+(?:information|reference|records))\\b"},
+     "^(?:fyi|for\\s+your\\s+(?:information|reference|records))\\b", NULL},
 };
 
 #define N_CUES G_N_ELEMENTS(cue_table)
 
+/* Each cue's pattern is compiled the first time a sentence holds one of
+ * its anchors: a short-lived filter compiles only the few it needs. */
 static GRegex *cue_regex[N_CUES];
+static GMutex cue_lock;
 
-static gpointer
-compile_cues(gpointer unused)
+static GRegex *
+cue_pattern(size_t i)
 {
-    for (size_t i = 0; i < N_CUES; i++) {
+    GRegex *re = g_atomic_pointer_get(&cue_regex[i]);
+
+    if (re != NULL)
+        return re;
+    g_mutex_lock(&cue_lock);
+    re = cue_regex[i];
+    if (re == NULL) {
         GError *error = NULL;
-        cue_regex[i] = g_regex_new(cue_table[i].pattern,
-                                   G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, &error);
-        if (cue_regex[i] == NULL) {
+        re = g_regex_new(cue_table[i].pattern, G_REGEX_CASELESS, 0, &error);
+        if (re == NULL) /* a fault in the table above, caught by the tests */
             g_error("cue %s: %s", cue_table[i].name, error->message);
-        }
+        g_atomic_pointer_set(&cue_regex[i], re);
     }
+    g_mutex_unlock(&cue_lock);
+    return re;
+}
+
+/* True when every '&' group of the cue's anchors has one of its '|'
+ * choices in lower. */
+/* Shell lines, C and patches: a question mark in code asks nothing. */
+static const char *
+looks_like_code(const char *s)
+{
+    static const char *const marks[] = {"$?", "$(", "${", "==", "()", "&&", "||", "->"};
+    const char *p = s;
+    size_t n = strlen(s);
+
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if ((*p == '$' || *p == '#' || *p == '>') && (p[1] == ' ' || p[1] == '\t'))
+        return "line starts like a prompt";
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (n > 0 && strchr("{};", s[n - 1]) != NULL)
+        return "line ends like code";
+    for (size_t i = 0; i < G_N_ELEMENTS(marks); i++)
+        if (strstr(s, marks[i]) != NULL)
+            return marks[i];
     return NULL;
 }
 
@@ -153,22 +190,28 @@ static bool
 anchored(const cue_def_t *cue, const char *lower)
 {
     const char *a = cue->anchors;
+    bool group_ok = false;
 
-    while (*a) {
-        const char *bar = strchr(a, '|');
-        size_t n = bar ? (size_t)(bar - a) : strlen(a);
+    for (;;) {
+        size_t n = strcspn(a, "|&");
         char word[32];
-        if (n < sizeof word) {
+        if (!group_ok && n < sizeof word) {
             memcpy(word, a, n);
             word[n] = '\0';
-            if (strstr(lower, word) != NULL)
-                return true;
+            group_ok = strstr(lower, word) != NULL;
         }
-        if (bar == NULL)
-            break;
-        a = bar + 1;
+        a += n;
+        if (*a == '|') {
+            a++;
+        } else {
+            if (!group_ok)
+                return false;
+            if (*a == '\0')
+                return true;
+            a++; /* '&': the next group */
+            group_ok = false;
+        }
     }
-    return false;
 }
 
 static void
@@ -184,21 +227,27 @@ hit_free(gpointer p)
 static double
 score_sentence(const char *sentence, int index, GPtrArray *hits)
 {
-    char *lower = g_utf8_strdown(sentence, -1);
+    char *lower = g_ascii_strdown(sentence, -1);
     double miss = 1.0, damp = 1.0;
 
     /* pad so that " i " and " u " anchors find words at either end */
     char *padded = g_strconcat(" ", lower, " ", NULL);
     for (size_t i = 0; i < N_CUES; i++) {
         GMatchInfo *mi = NULL;
+        char *matched = NULL;
         if (!anchored(&cue_table[i], padded))
             continue;
-        if (g_regex_match(cue_regex[i], sentence, 0, &mi)) {
+        if (cue_table[i].test != NULL) {
+            const char *m = cue_table[i].test(sentence);
+            matched = m ? g_strdup(m) : NULL;
+        } else if (g_regex_match(cue_pattern(i), sentence, 0, &mi)) {
+            matched = g_match_info_fetch(mi, 0);
+        }
+        if (matched != NULL) {
             tw_cue_hit_t *h = g_new0(tw_cue_hit_t, 1);
             h->name = cue_table[i].name;
             h->weight = cue_table[i].weight;
-            h->matched = g_match_info_fetch(mi, 0);
-            g_strstrip(h->matched);
+            h->matched = g_strstrip(matched);
             h->sentence = index;
             g_ptr_array_add(hits, h);
             if (h->weight > 0)
@@ -216,11 +265,9 @@ score_sentence(const char *sentence, int index, GPtrArray *hits)
 void
 tw_ask_detect(const char *fresh, tw_ask_t *out)
 {
-    static GOnce once = G_ONCE_INIT;
     double best = 0.0;
     int best_index = -1, asking = 0;
 
-    g_once(&once, compile_cues, NULL);
     memset(out, 0, sizeof *out);
     out->hits = g_ptr_array_new_with_free_func(hit_free);
     out->sentences = tw_text_sentences(fresh);

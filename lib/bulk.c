@@ -73,14 +73,15 @@ has_header(const tw_message_t *msg, const char *name)
     return tw_message_header(msg, name) != NULL;
 }
 
-/* Case-insensitive substring. */
+/* Case-insensitive substring; needle is in lower case. */
 static bool
 contains(const char *s, const char *needle)
 {
+    char lower = g_ascii_tolower(needle[0]), upper = g_ascii_toupper(needle[0]);
     size_t n = strlen(needle);
 
     for (; s && *s; s++)
-        if (g_ascii_strncasecmp(s, needle, n) == 0)
+        if ((*s == lower || *s == upper) && g_ascii_strncasecmp(s, needle, n) == 0)
             return true;
     return false;
 }
@@ -176,7 +177,7 @@ judge_list(const tw_message_t *msg, tw_bulk_t *b)
                    has_header(msg, "X-Mailing-List") || has_header(msg, "List-Subscribe") ||
                    (precedence && contains(precedence, "list")) ||
                    has_header(msg, "X-BeenThere");
-    bool can_post = post != NULL && !contains(post, "NO");
+    bool can_post = post != NULL && g_ascii_strcasecmp(post, "NO") != 0;
 
     if (listish) {
         b->list = true;

@@ -39,14 +39,15 @@ starts_with(const char *s, const char *prefix)
     return g_ascii_strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Case-insensitive substring search. */
+/* Case-insensitive substring; needle is in lower case. */
 static bool
 contains(const char *s, const char *needle)
 {
+    char lower = g_ascii_tolower(needle[0]), upper = g_ascii_toupper(needle[0]);
     size_t n = strlen(needle);
 
-    for (; *s; s++)
-        if (g_ascii_strncasecmp(s, needle, n) == 0)
+    for (; s && *s; s++)
+        if ((*s == lower || *s == upper) && g_ascii_strncasecmp(s, needle, n) == 0)
             return true;
     return false;
 }

@@ -147,7 +147,7 @@ expected_rows() {
     if [ ! -s "$T/expected.tsv" ]; then
         awk -F'|' '
             function trim(s) { gsub(/^[ \t`]+|[ \t`]+$/, "", s); return s }
-            $2 ~ /^ (in|out)-[0-9]+ $/ {
+            $2 ~ /^ (in|out)-[0-9]+ $/ && $3 ~ /\.mbox *$/ {
                 printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", trim($2), trim($3), trim($4),
                     trim($7), trim($8), trim($9), trim($10), trim($11), trim($12), trim($13), trim($14)
             }' "$EXPECTED_MD" >"$T/expected.tsv"

@@ -1,0 +1,382 @@
+/* test_ask.c - unit tests for lib/ask.c: cues, scores, addressing. */
+#include "unit.h"
+
+#include "ask.h"
+
+#define THRESHOLD 0.5
+
+static double
+score_of(const char *text)
+{
+    tw_ask_t a;
+
+    tw_ask_detect(text, &a);
+    double s = a.score;
+    assert_true(s >= 0.0 && s <= 1.0);
+    tw_ask_clear(&a);
+    return s;
+}
+
+/* The text asks; the cue fired (when given) and the cue sentence is
+ * want_cue (when given). */
+static void
+assert_ask(const char *text, const char *cue_name, const char *want_cue)
+{
+    tw_ask_t a;
+
+    tw_ask_detect(text, &a);
+    if (a.score < THRESHOLD)
+        fail_msg("'%s' scored %.2f, not an ask", text, a.score);
+    assert_non_null(a.cue);
+    if (want_cue != NULL)
+        assert_string_equal(a.cue, want_cue);
+    if (cue_name != NULL) {
+        bool found = false;
+        for (guint i = 0; i < a.hits->len; i++) {
+            tw_cue_hit_t *h = a.hits->pdata[i];
+            found = found || (strcmp(h->name, cue_name) == 0 && h->weight > 0);
+        }
+        if (!found)
+            fail_msg("'%s': cue %s did not fire", text, cue_name);
+    }
+    tw_ask_clear(&a);
+}
+
+static void
+assert_not_ask(const char *text)
+{
+    double s = score_of(text);
+
+    if (s >= THRESHOLD)
+        fail_msg("'%s' scored %.2f, an ask", text, s);
+}
+
+static void
+test_clear_asks(void **state)
+{
+    assert_ask("Could you review the draft by Friday?", "could-you",
+               "Could you review the draft by Friday?");
+    assert_ask("Would you please send me the slides", "could-you", NULL);
+    assert_ask("Please send me the invoice for October.", "please", NULL);
+    assert_ask("Let me know whether the meeting is still on.", "let-me-know", NULL);
+    assert_ask("Let me know if you can make it on Tuesday.", "let-me-know-if-you-can", NULL);
+    assert_ask("I was wondering if you had time to look at my patch.", "wondering", NULL);
+    assert_ask("We need your approval before we can ship.", "need-you", NULL);
+    assert_ask("Any thoughts on the new layout?", "any-thoughts", NULL);
+    assert_ask("Does anyone know where the spare keys are?", "anyone", NULL);
+    assert_ask("Is it possible to move our call to 3pm?", "is-it-possible", NULL);
+    assert_ask("What time works for you?", "question", NULL);
+}
+
+static void
+test_clear_asks_other_languages(void **state)
+{
+    assert_ask("K\xc3\xb6nnten Sie mir die Unterlagen schicken?", "de-koennten-sie", NULL);
+    assert_ask("Kannst du mir bitte helfen", "de-koennten-sie", NULL);
+    assert_ask("Gib mir bitte Bescheid, ob das passt.", "de-bescheid", NULL);
+    assert_ask("Pourriez-vous m'envoyer le rapport ?", "fr-pourriez-vous", NULL);
+    assert_ask("Merci de me confirmer la date s'il vous pla\xc3\xaet.", "fr-svp", NULL);
+    assert_ask("\xc2\xbfPodr\xc3\xad" "as enviarme el informe?", "es-podrias", NULL);
+    assert_ask("Av\xc3\xadsame por favor cuando llegues.", "es-avisame", NULL);
+}
+
+static void
+test_clear_non_asks(void **state)
+{
+    static const char *const texts[] = {
+        "Thanks for your help!",
+        "Thank you so much for the quick reply.",
+        "Let me know if you have any questions.",
+        "If you have any questions, please let me know.",
+        "Feel free to reach out if you need anything.",
+        "Don't hesitate to contact me if you need more information.",
+        "Please find attached the report for October.",
+        "Please see attached.",
+        "Please note that the office is closed on Friday.",
+        "Click here to unsubscribe.",
+        "Sign up now and get 20% off your first order!",
+        "Don't miss our special offer, book now!",
+        "How are you?",
+        "Hope you had a great weekend!",
+        "How was your trip?",
+        "FYI, the server will be down tonight.",
+        "No need to reply.",
+        "Hope this helps.",
+        "The meeting is at noon in room 4.",
+        "Cheers",
+        "Who knows?",
+        "Best regards,\nAlice",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(texts); i++)
+        assert_not_ask(texts[i]);
+}
+
+static void
+test_empty_text(void **state)
+{
+    tw_ask_t a;
+
+    tw_ask_detect("", &a);
+    assert_float_equal(a.score, 0.0, 1e-9);
+    assert_null(a.cue);
+    assert_non_null(a.hits);
+    assert_int_equal(a.hits->len, 0);
+    assert_non_null(a.sentences);
+    assert_int_equal(a.sentences->len, 0);
+    tw_ask_clear(&a);
+    assert_null(a.cue);
+    assert_null(a.hits);
+
+    tw_ask_detect(NULL, &a);
+    assert_float_equal(a.score, 0.0, 1e-9);
+    assert_null(a.cue);
+    tw_ask_clear(&a);
+
+    tw_ask_detect("The report is attached. It covers October.", &a);
+    assert_float_equal(a.score, 0.0, 1e-9);
+    assert_null(a.cue);
+    assert_int_equal(a.sentences->len, 2);
+    tw_ask_clear(&a);
+}
+
+static void
+test_cue_sentence_chosen(void **state)
+{
+    tw_ask_t a;
+    const char *text = "Hi Bob,\n"
+                       "\n"
+                       "Thanks for the update on the budget.\n"
+                       "\n"
+                       "Could you send me the slides by Friday?\n"
+                       "\n"
+                       "Cheers,\n"
+                       "Alice";
+
+    tw_ask_detect(text, &a);
+    assert_true(a.score >= THRESHOLD);
+    assert_string_equal(a.cue, "Could you send me the slides by Friday?");
+    assert_int_equal(a.sentences->len, 5);
+    assert_string_equal(a.sentences->pdata[0], "Hi Bob,");
+
+    /* every hit names its cue, its words and its sentence */
+    bool could_you = false, thanks = false, deadline = false;
+    for (guint i = 0; i < a.hits->len; i++) {
+        tw_cue_hit_t *h = a.hits->pdata[i];
+        assert_non_null(h->name);
+        assert_non_null(h->matched);
+        assert_true(*h->matched != '\0');
+        assert_true(h->sentence >= 0 && (guint)h->sentence < a.sentences->len);
+        assert_true(h->weight != 0.0);
+        if (strcmp(h->name, "could-you") == 0) {
+            could_you = true;
+            assert_true(h->weight > 0);
+            assert_int_equal(h->sentence, 2);
+            assert_true(g_str_has_prefix(h->matched, "Could you"));
+        } else if (strcmp(h->name, "thanks") == 0) {
+            thanks = true;
+            assert_true(h->weight < 0);
+            assert_int_equal(h->sentence, 1);
+        } else if (strcmp(h->name, "deadline") == 0) {
+            deadline = true;
+            assert_true(h->weight > 0);
+            assert_true(unit_contains(h->matched, "Friday"));
+        }
+    }
+    assert_true(could_you);
+    assert_true(thanks);
+    assert_true(deadline);
+    tw_ask_clear(&a);
+}
+
+static void
+test_negative_cue_damps(void **state)
+{
+    /* the same request, with and without a courtesy closing */
+    double plain = score_of("Please call me tomorrow.");
+    double closing = score_of("Please call me if you have any questions.");
+
+    assert_true(plain >= THRESHOLD);
+    assert_true(closing < plain * 0.5);
+}
+
+static void
+test_several_asks_raise_score(void **state)
+{
+    double one = score_of("Could you send the report?");
+    double two = score_of("Could you send the report? Could you also send the slides?");
+    double many = score_of("Could you send the report? Could you send the slides? Could you call "
+                           "me? Could you sign it? Could you book a room? Can you come? Would "
+                           "you mind? Could you hurry?");
+
+    assert_true(two > one);
+    assert_true(many >= two);
+    assert_true(many <= 1.0);
+}
+
+static void
+test_quoted_or_code_text(void **state)
+{
+    /* code in a message is not a question to the reader */
+    assert_not_ask("printf(\"Could you send it?\\n\");");
+    assert_not_ask("> Could you send the figures?");
+}
+
+static void
+test_all_cues_compile(void **state)
+{
+    /* a sentence holding every cue's anchor makes every pattern
+     * compile; a fault in the table aborts here */
+    const char *all = "? you u please pls plz know wonder appreciate any some possible "
+                      "mind need require wait question by before until asap soon urgent "
+                      "later du sie ihr bitte bescheid wissen fragen vous tu merci pla\xc3\xaet "
+                      "plait svp pod pued favor av saber if concern help hope thank cheers "
+                      "danke gracias regards click subscri sign now offer off learn register "
+                      "miss browser trial how no need not necessary no reply no response no "
+                      "action fyi information reference records $ { ; == () && -> # > i";
+    tw_ask_t a;
+
+    tw_ask_detect(all, &a);
+    assert_true(a.score >= 0.0 && a.score <= 1.0);
+    tw_ask_clear(&a);
+}
+
+static void
+test_huge_and_odd_input(void **state)
+{
+    GString *text = g_string_new(NULL);
+
+    for (int i = 0; i < 5000; i++)
+        g_string_append(text, "The weather is fine. ");
+    g_string_append(text, "Could you call me?");
+    tw_ask_t a;
+    tw_ask_detect(text->str, &a);
+    assert_true(a.score >= 0.0 && a.score <= 1.0);
+    tw_ask_clear(&a);
+
+    /* one sentence far too long to read */
+    g_string_truncate(text, 0);
+    for (int i = 0; i < 3000; i++)
+        g_string_append(text, "word ");
+    g_string_append(text, "could you help?");
+    tw_ask_detect(text->str, &a);
+    assert_true(a.score >= 0.0 && a.score <= 1.0);
+    tw_ask_clear(&a);
+    g_string_free(text, TRUE);
+
+    /* invalid UTF-8 */
+    tw_ask_detect("Could you \xff\xfe send it?", &a);
+    assert_true(a.score >= 0.0 && a.score <= 1.0);
+    tw_ask_clear(&a);
+}
+
+static tw_ask_t
+detect(const char *text)
+{
+    tw_ask_t a;
+
+    tw_ask_detect(text, &a);
+    return a;
+}
+
+static void
+test_greets(void **state)
+{
+    tw_ask_t a = detect("Hi Robin,\n\nCould you look at this?");
+
+    assert_true(tw_ask_greets(&a, "Robin Vale", "rv@example.org"));
+    assert_true(tw_ask_greets(&a, "Vale, Robin", "rv@example.org"));
+    assert_true(tw_ask_greets(&a, "\"Robin Vale\"", NULL));
+    assert_true(tw_ask_greets(&a, NULL, "robin.vale@example.org"));
+    assert_true(tw_ask_greets(&a, "", "robin@example.org"));
+    assert_false(tw_ask_greets(&a, "Sam Vale", "sam@example.org"));
+    assert_false(tw_ask_greets(&a, NULL, "sam@example.org"));
+    assert_false(tw_ask_greets(&a, NULL, NULL));
+    tw_ask_clear(&a);
+
+    a = detect("hello robin! could you look?");
+    assert_true(tw_ask_greets(&a, "Robin", NULL));
+    tw_ask_clear(&a);
+
+    /* the name alone with a comma is a greeting; in a sentence it is not */
+    a = detect("Robin, could you look?");
+    assert_true(tw_ask_greets(&a, "Robin Vale", NULL));
+    tw_ask_clear(&a);
+    a = detect("Robin said it was fine. Could you look?");
+    assert_false(tw_ask_greets(&a, "Robin Vale", NULL));
+    tw_ask_clear(&a);
+
+    /* a longer name that starts with the reader's */
+    a = detect("Hi Robinson, could you look?");
+    assert_false(tw_ask_greets(&a, "Robin", NULL));
+    tw_ask_clear(&a);
+
+    /* only the first sentence counts */
+    a = detect("The report is late. Hi Robin, could you look?");
+    assert_false(tw_ask_greets(&a, "Robin", NULL));
+    tw_ask_clear(&a);
+
+    a = detect("");
+    assert_false(tw_ask_greets(&a, "Robin", "robin@example.org"));
+    tw_ask_clear(&a);
+}
+
+static void
+test_for_reader(void **state)
+{
+    GPtrArray *why = g_ptr_array_new_with_free_func(g_free);
+
+    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_TO, 1, false, why), 0.8, 1e-9);
+    assert_int_equal(why->len, 0);
+    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_TO, 5, false, why), 0.8, 1e-9);
+    assert_int_equal(why->len, 0);
+
+    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_CC, 1, false, why), 0.6, 1e-9);
+    assert_int_equal(why->len, 1);
+    assert_true(unit_contains(why->pdata[0], "Cc"));
+
+    g_ptr_array_set_size(why, 0);
+    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_UNSEEN, 1, false, why), 0.72, 1e-9);
+    assert_int_equal(why->len, 1);
+
+    g_ptr_array_set_size(why, 0);
+    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_TO, 6, false, why), 0.68, 1e-9);
+    assert_true(unit_contains(why->pdata[0], "6 recipients"));
+    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_TO, 16, false, NULL), 0.56, 1e-9);
+    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_TO, 15, false, NULL), 0.68, 1e-9);
+
+    g_ptr_array_set_size(why, 0);
+    assert_float_equal(tw_ask_for_reader(0.6, TW_READER_TO, 1, true, why), 0.69, 1e-9);
+    assert_int_equal(why->len, 1);
+    /* never above 1 */
+    assert_float_equal(tw_ask_for_reader(0.95, TW_READER_TO, 1, true, NULL), 1.0, 1e-9);
+
+    /* the factors multiply */
+    g_ptr_array_set_size(why, 0);
+    assert_float_equal(tw_ask_for_reader(1.0, TW_READER_CC, 20, true, why),
+                       1.0 * 0.75 * 0.7 * 1.15, 1e-9);
+    assert_int_equal(why->len, 3);
+    assert_float_equal(tw_ask_for_reader(0.0, TW_READER_CC, 20, true, NULL), 0.0, 1e-9);
+    g_ptr_array_free(why, TRUE);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_clear_asks),
+        cmocka_unit_test(test_clear_asks_other_languages),
+        cmocka_unit_test(test_clear_non_asks),
+        cmocka_unit_test(test_empty_text),
+        cmocka_unit_test(test_cue_sentence_chosen),
+        cmocka_unit_test(test_negative_cue_damps),
+        cmocka_unit_test(test_several_asks_raise_score),
+        cmocka_unit_test(test_quoted_or_code_text),
+        cmocka_unit_test(test_all_cues_compile),
+        cmocka_unit_test(test_huge_and_odd_input),
+        cmocka_unit_test(test_greets),
+        cmocka_unit_test(test_for_reader),
+    };
+
+    return cmocka_run_group_tests_name("ask", tests, NULL, NULL);
+}

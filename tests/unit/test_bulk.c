@@ -1,0 +1,391 @@
+/* test_bulk.c - unit tests for lib/bulk.c: bulk and list mail. */
+#include "unit.h"
+
+#include "bulk.h"
+
+/* A personal message from from, with extra header lines and subject. */
+static tw_message_t *
+message(const char *from, const char *subject, const char *extra)
+{
+    char *text = g_strdup_printf("From: %s\n"
+                                 "To: Me <me@example.net>\n"
+                                 "Subject: %s\n"
+                                 "Date: Tue, 14 Nov 2023 10:00:00 +0100\n"
+                                 "Message-ID: <m1@example.org>\n"
+                                 "%s"
+                                 "\n"
+                                 "Could you have a look at the draft?\n",
+                                 from, subject, extra);
+    tw_message_t *msg = NULL;
+
+    assert_int_equal(tw_message_parse(text, strlen(text), 1 << 20, "+", &msg), TW_OK);
+    assert_true(msg->is_mail);
+    g_free(text);
+    return msg;
+}
+
+typedef struct {
+    bool bulk;
+    bool list;
+    int reasons;
+} verdict_t;
+
+static verdict_t
+judge(const char *from, const char *subject, const char *extra, const char *reason)
+{
+    tw_message_t *msg = message(from, subject, extra);
+    tw_bulk_t b;
+    verdict_t v;
+
+    tw_bulk_judge(msg, &b);
+    v.bulk = b.bulk;
+    v.list = b.list;
+    v.reasons = (int)b.reasons->len;
+    if (reason != NULL && !unit_any_contains(b.reasons, reason))
+        fail_msg("no reason mentions '%s' for %s", reason, extra);
+    for (guint i = 0; i < b.reasons->len; i++) {
+        const char *r = b.reasons->pdata[i];
+        assert_null(strchr(r, '\n'));
+        assert_null(strchr(r, '\r'));
+        assert_true(g_utf8_validate(r, -1, NULL));
+    }
+    tw_bulk_clear(&b);
+    assert_null(b.reasons);
+    tw_message_free(msg);
+    return v;
+}
+
+/* The extra headers make the message bulk, and reason names why. */
+static void
+assert_bulk(const char *extra, const char *reason)
+{
+    verdict_t v = judge("Alice <alice@example.org>", "Draft", extra, reason);
+
+    if (!v.bulk)
+        fail_msg("not bulk: %s", extra);
+    assert_true(v.reasons > 0);
+}
+
+static void
+test_personal_mail_is_not_bulk(void **state)
+{
+    verdict_t v = judge("Alice <alice@example.org>", "Draft", "", NULL);
+
+    assert_false(v.bulk);
+    assert_false(v.list);
+    assert_int_equal(v.reasons, 0);
+
+    /* ordinary headers a person's mail carries */
+    v = judge("Alice <alice@example.org>", "Re: Draft",
+              "In-Reply-To: <x@example.net>\nReferences: <x@example.net>\n"
+              "User-Agent: Mutt/2.2\nX-Mailer: Apple Mail\nAuto-Submitted: no\n"
+              "Precedence: first-class\nMIME-Version: 1.0\n",
+              NULL);
+    assert_false(v.bulk);
+    assert_false(v.list);
+}
+
+static void
+test_auto_submitted(void **state)
+{
+    assert_bulk("Auto-Submitted: auto-replied\n", "Auto-Submitted");
+    assert_bulk("Auto-Submitted: auto-generated\n", "Auto-Submitted");
+    assert_bulk("Auto-Submitted: auto-notified\n", "Auto-Submitted");
+    assert_bulk("Auto-Submitted: Auto-Generated; owner-email=\"x@y.org\"\n", "Auto-Submitted");
+    verdict_t v = judge("alice@example.org", "Draft", "Auto-Submitted: No\n", NULL);
+    assert_false(v.bulk);
+}
+
+static void
+test_precedence(void **state)
+{
+    assert_bulk("Precedence: bulk\n", "Precedence");
+    assert_bulk("Precedence: junk\n", "Precedence");
+    assert_bulk("Precedence: auto_reply\n", "Precedence");
+    verdict_t v = judge("alice@example.org", "Draft", "Precedence: list\n", "list");
+    assert_false(v.bulk);
+    assert_true(v.list);
+}
+
+static void
+test_vendor_headers(void **state)
+{
+    assert_bulk("Feedback-ID: 1234:campaign:mailer\n", "Feedback-ID");
+    assert_bulk("X-Mailchimp-Campaign: abc\n", "X-Mailchimp-Campaign");
+    assert_bulk("X-Campaign: spring\n", "X-Campaign");
+    assert_bulk("X-SG-EID: abc\n", "X-SG-EID");
+    assert_bulk("x-csa-complaints: csa-complaints@eco.de\n", NULL);
+    assert_bulk("X-Autoreply: yes\n", "X-Autoreply");
+}
+
+static void
+test_exchange_auto_reply(void **state)
+{
+    assert_bulk("X-Auto-Response-Suppress: All, OOF, AutoReply\n"
+                "X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent\n",
+                NULL);
+    /* Outlook sets X-Auto-Response-Suppress on ordinary mail too */
+    verdict_t v = judge("alice@example.org", "Draft", "X-Auto-Response-Suppress: OOF, AutoReply\n",
+                        NULL);
+    assert_false(v.bulk);
+}
+
+static void
+test_null_return_path(void **state)
+{
+    assert_bulk("Return-Path: <>\n", "null return path");
+    verdict_t v = judge("alice@example.org", "Draft", "Return-Path: <alice@example.org>\n", NULL);
+    assert_false(v.bulk);
+}
+
+static void
+test_multipart_report(void **state)
+{
+    assert_bulk("MIME-Version: 1.0\n"
+                "Content-Type: multipart/report; report-type=disposition-notification;"
+                " boundary=\"b\"\n",
+                "multipart/report");
+}
+
+static void
+test_noreply_sender(void **state)
+{
+    verdict_t v = judge("GitHub <noreply@github.com>", "Draft", "", "noreply@github.com");
+    assert_true(v.bulk);
+    v = judge("Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>", "Draft", "", NULL);
+    assert_true(v.bulk);
+    v = judge("Shop <no-reply-4711@shop.example>", "Draft", "", NULL);
+    assert_true(v.bulk);
+}
+
+static void
+test_auto_reply_subjects(void **state)
+{
+    static const char *const subjects[] = {
+        "Out of Office: Draft",
+        "Automatic reply: Draft",
+        "AutoReply: Draft",
+        "Abwesenheitsnotiz: Draft",
+        "Undeliverable: Draft",
+        "Delivery Status Notification (Failure)",
+        "Read: Draft",
+        "R\xc3\xa9ponse automatique : Draft",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(subjects); i++) {
+        verdict_t v = judge("alice@example.org", subjects[i], "", NULL);
+        if (!v.bulk)
+            fail_msg("subject '%s' is not bulk", subjects[i]);
+    }
+    /* a person's subjects that only look alike */
+    static const char *const personal[] = {
+        "Re: Out of office plans for December",
+        "Reading list",
+        "Delivery of the chairs",
+        "Autumn party",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(personal); i++) {
+        verdict_t v = judge("alice@example.org", personal[i], "", NULL);
+        if (v.bulk)
+            fail_msg("subject '%s' is bulk", personal[i]);
+    }
+}
+
+static void
+test_spam_flag(void **state)
+{
+    assert_bulk("X-Spam-Flag: YES\n", "X-Spam-Flag");
+    verdict_t v = judge("alice@example.org", "Draft", "X-Spam-Flag: NO\n", NULL);
+    assert_false(v.bulk);
+}
+
+static void
+test_discussion_list_is_list_not_bulk(void **state)
+{
+    const char *mailman =
+        "List-Id: Developers <dev.lists.example.org>\n"
+        "List-Post: <mailto:dev@lists.example.org>\n"
+        "List-Unsubscribe: <https://lists.example.org/unsub>, <mailto:dev-leave@lists.example.org>\n"
+        "List-Subscribe: <mailto:dev-join@lists.example.org>\n"
+        "Precedence: list\n"
+        "X-BeenThere: dev@lists.example.org\n";
+    verdict_t v = judge("alice@example.org", "[dev] Draft", mailman, "dev.lists.example.org");
+
+    assert_true(v.list);
+    assert_false(v.bulk);
+
+    v = judge("alice@example.org", "Draft", "List-Id: <x.example.org>\n", NULL);
+    assert_true(v.list);
+    assert_false(v.bulk);
+    v = judge("alice@example.org", "Draft", "Mailing-List: list dev@example.org\n", NULL);
+    assert_true(v.list);
+    assert_false(v.bulk);
+    v = judge("alice@example.org", "Draft", "X-Mailing-List: dev@example.org\n", NULL);
+    assert_true(v.list);
+    assert_false(v.bulk);
+}
+
+static void
+test_newsletter_is_bulk(void **state)
+{
+    verdict_t v = judge("Shop <hello@shop.example>", "Our autumn sale",
+                        "List-Unsubscribe: <https://shop.example/u?id=1>\n"
+                        "List-Unsubscribe-Post: List-Unsubscribe=One-Click\n",
+                        "newsletter");
+    assert_true(v.bulk);
+
+    v = judge("Shop <hello@shop.example>", "Our autumn sale",
+              "List-Id: <offers.shop.example>\nList-Unsubscribe: <https://shop.example/u>\n",
+              NULL);
+    assert_true(v.bulk);
+    assert_true(v.list);
+}
+
+static void
+test_list_post_address_with_no_in_it(void **state)
+{
+    /* Only the value NO (RFC 2369) makes an announce-only list; an
+     * address that happens to hold the letters "no" does not. */
+    verdict_t v = judge("alice@example.org", "Draft",
+                        "List-Id: GNOME desktop <desktop-devel-list.gnome.org>\n"
+                        "List-Post: <mailto:desktop-devel-list@gnome.org>\n"
+                        "List-Unsubscribe: <mailto:desktop-devel-list-request@gnome.org>\n"
+                        "X-BeenThere: desktop-devel-list@gnome.org\n",
+                        NULL);
+    assert_true(v.list);
+    assert_false(v.bulk);
+
+    v = judge("alice@example.org", "Draft",
+              "List-Id: <users.nodejs.example>\n"
+              "List-Post: <mailto:users@nodejs.example>\n",
+              NULL);
+    assert_true(v.list);
+    assert_false(v.bulk);
+}
+
+static void
+test_list_with_precedence_bulk(void **state)
+{
+    /* vger.kernel.org marks every post "Precedence: bulk" */
+    verdict_t v = judge("alice@example.org", "[PATCH] fix",
+                        "List-Id: <linux-kernel.vger.kernel.org>\n"
+                        "List-Post: <mailto:linux-kernel@vger.kernel.org>\n"
+                        "Precedence: bulk\n",
+                        "list");
+    assert_true(v.list);
+    assert_false(v.bulk);
+}
+
+static void
+test_feedback_id_of_mailbox_provider(void **state)
+{
+    verdict_t v = judge("alice@example.org", "Draft",
+                        "Feedback-ID: 123456:user:proxy\n", NULL);
+    assert_false(v.bulk);
+}
+
+static void
+test_announce_only_list_is_bulk(void **state)
+{
+    verdict_t v = judge("announce@project.example", "Release 2.0",
+                        "List-Id: <announce.project.example>\nList-Post: NO\n", "List-Post");
+
+    assert_true(v.bulk);
+    assert_true(v.list);
+}
+
+static void
+test_reason_is_one_short_line(void **state)
+{
+    GString *extra = g_string_new("List-Id: ");
+
+    for (int i = 0; i < 50; i++)
+        g_string_append(extra, "very long list name\n ");
+    g_string_append(extra, "<long.example.org>\nAuto-Submitted: auto-generated\n");
+    tw_message_t *msg = message("alice@example.org", "x", extra->str);
+    tw_bulk_t b;
+
+    tw_bulk_judge(msg, &b);
+    assert_true(b.bulk);
+    assert_true(b.list);
+    for (guint i = 0; i < b.reasons->len; i++) {
+        const char *r = b.reasons->pdata[i];
+        assert_null(strpbrk(r, "\r\n\t"));
+        assert_true(g_utf8_strlen(r, -1) <= 100);
+    }
+    tw_bulk_clear(&b);
+    tw_message_free(msg);
+    g_string_free(extra, TRUE);
+}
+
+static void
+test_not_mail_is_nothing(void **state)
+{
+    tw_message_t *msg = NULL;
+    tw_bulk_t b;
+
+    assert_int_equal(tw_message_parse("junk", 4, 1024, "+", &msg), TW_OK);
+    assert_false(msg->is_mail);
+    tw_bulk_judge(msg, &b);
+    assert_false(b.bulk);
+    assert_false(b.list);
+    assert_non_null(b.reasons);
+    assert_int_equal(b.reasons->len, 0);
+    tw_bulk_clear(&b);
+    tw_bulk_clear(&b);
+    tw_message_free(msg);
+}
+
+static void
+test_noreply_addresses(void **state)
+{
+    static const char *const yes[] = {
+        "noreply@example.org",       "no-reply@example.org",     "no_reply@example.org",
+        "donotreply@example.org",    "do-not-reply@example.org", "mailer-daemon@example.org",
+        "MAILER-DAEMON@example.org", "mailer-daemon",            "postmaster@example.org",
+        "bounces+abc=x@example.org", "notifications@github.com", "no-reply-1234@example.org",
+        "info-noreply@example.org",  "shop.noreply@example.org", "NoReply@Example.org",
+        "newsletter@example.org",
+    };
+    static const char *const no[] = {
+        "alice@example.org", "info@example.org", "support@example.org",
+        "newsom@example.org", "mark@example.org", "nora@example.org",
+        "reply@example.org", "", NULL,
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(yes); i++)
+        if (!tw_bulk_is_noreply_address(yes[i]))
+            fail_msg("%s should take no replies", yes[i]);
+    for (size_t i = 0; i < G_N_ELEMENTS(no); i++)
+        if (tw_bulk_is_noreply_address(no[i]))
+            fail_msg("%s should take replies", no[i] ? no[i] : "(null)");
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_personal_mail_is_not_bulk),
+        cmocka_unit_test(test_auto_submitted),
+        cmocka_unit_test(test_precedence),
+        cmocka_unit_test(test_vendor_headers),
+        cmocka_unit_test(test_exchange_auto_reply),
+        cmocka_unit_test(test_null_return_path),
+        cmocka_unit_test(test_multipart_report),
+        cmocka_unit_test(test_noreply_sender),
+        cmocka_unit_test(test_auto_reply_subjects),
+        cmocka_unit_test(test_spam_flag),
+        cmocka_unit_test(test_discussion_list_is_list_not_bulk),
+        cmocka_unit_test(test_newsletter_is_bulk),
+        cmocka_unit_test(test_announce_only_list_is_bulk),
+        cmocka_unit_test(test_list_post_address_with_no_in_it),
+        cmocka_unit_test(test_list_with_precedence_bulk),
+        cmocka_unit_test(test_feedback_id_of_mailbox_provider),
+        cmocka_unit_test(test_reason_is_one_short_line),
+        cmocka_unit_test(test_not_mail_is_nothing),
+        cmocka_unit_test(test_noreply_addresses),
+    };
+
+    tw_message_init();
+    return cmocka_run_group_tests_name("bulk", tests, NULL, NULL);
+}

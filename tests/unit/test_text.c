@@ -1,0 +1,606 @@
+/* test_text.c - unit tests for lib/text.c and lib/html.c: zones, fresh
+ * text, sentences and HTML to text. */
+#include "unit.h"
+
+#include "text.h"
+
+/* Zones of text, compared line by line with a string of zone letters:
+ * a author, q quote, t attribution, f forward, s signature, o footer,
+ * d disclaimer, p patch. */
+static void
+assert_zones(const char *text, const char *want)
+{
+    static const char letters[] = "aqtfsodp";
+    char **lines = NULL;
+    tw_zone_t *zones = NULL;
+    size_t n = tw_text_zones(text, &lines, &zones);
+    GString *got = g_string_new(NULL);
+
+    assert_non_null(lines);
+    assert_non_null(zones);
+    assert_int_equal(g_strv_length(lines), n);
+    for (size_t i = 0; i < n; i++) {
+        assert_true((size_t)zones[i] < sizeof letters - 1);
+        g_string_append_c(got, letters[zones[i]]);
+        /* lines come without their line endings */
+        assert_null(strchr(lines[i], '\n'));
+        assert_null(strchr(lines[i], '\r'));
+    }
+    if (strcmp(got->str, want) != 0) {
+        GString *dump = g_string_new(NULL);
+        for (size_t i = 0; i < n; i++)
+            g_string_append_printf(dump, "\n  %c | %s", got->str[i], lines[i]);
+        fail_msg("zones %s, want %s:%s", got->str, want, dump->str);
+    }
+    g_string_free(got, TRUE);
+    g_strfreev(lines);
+    g_free(zones);
+}
+
+static void
+assert_fresh(const char *text, const char *want)
+{
+    char *fresh = tw_text_fresh(text);
+
+    assert_non_null(fresh);
+    assert_string_equal(fresh, want);
+    g_free(fresh);
+}
+
+/* The sentences of text, compared with the NULL-terminated list. */
+static void
+assert_sentences(const char *text, ...)
+{
+    GPtrArray *s = tw_text_sentences(text);
+    va_list ap;
+    guint i = 0;
+
+    va_start(ap, text);
+    for (const char *want = va_arg(ap, const char *); want; want = va_arg(ap, const char *), i++) {
+        if (i >= s->len)
+            fail_msg("only %u sentences, missing '%s'", s->len, want);
+        assert_string_equal(s->pdata[i], want);
+    }
+    va_end(ap);
+    if (i != s->len)
+        fail_msg("%u sentences, want %u; extra: '%s'", s->len, i, (char *)s->pdata[i]);
+    g_ptr_array_free(s, TRUE);
+}
+
+/* HTML to text, compared with want after dropping blank lines and
+ * trailing blanks of each line. */
+static void
+assert_html(const char *html, const char *want)
+{
+    char *text = tw_text_from_html(html, strlen(html));
+    char **lines = g_strsplit(text, "\n", -1);
+    GString *got = g_string_new(NULL);
+
+    assert_true(g_utf8_validate(text, -1, NULL));
+    for (char **l = lines; *l; l++) {
+        g_strchomp(*l);
+        if (**l == '\0')
+            continue;
+        if (got->len)
+            g_string_append_c(got, '\n');
+        g_string_append(got, *l);
+    }
+    assert_string_equal(got->str, want);
+    g_string_free(got, TRUE);
+    g_strfreev(lines);
+    g_free(text);
+}
+
+static void
+test_zone_names(void **state)
+{
+    assert_string_equal(tw_zone_name(TW_ZONE_AUTHOR), "author");
+    assert_string_equal(tw_zone_name(TW_ZONE_QUOTE), "quote");
+    assert_string_equal(tw_zone_name(TW_ZONE_ATTRIBUTION), "attribution");
+    assert_string_equal(tw_zone_name(TW_ZONE_FORWARD), "forward");
+    assert_string_equal(tw_zone_name(TW_ZONE_SIGNATURE), "signature");
+    assert_string_equal(tw_zone_name(TW_ZONE_FOOTER), "footer");
+    assert_string_equal(tw_zone_name(TW_ZONE_DISCLAIMER), "disclaimer");
+    assert_string_equal(tw_zone_name(TW_ZONE_PATCH), "patch");
+    assert_string_equal(tw_zone_name((tw_zone_t)99), "unknown");
+}
+
+static void
+test_zones_empty(void **state)
+{
+    char **lines = NULL;
+    tw_zone_t *zones = NULL;
+
+    assert_int_equal(tw_text_zones("", &lines, &zones), 0);
+    assert_non_null(lines);
+    assert_null(lines[0]);
+    g_strfreev(lines);
+    g_free(zones);
+    assert_int_equal(tw_text_zones(NULL, &lines, &zones), 0);
+    assert_null(lines[0]);
+    g_strfreev(lines);
+    g_free(zones);
+    /* the newline that ends the last line makes no extra line */
+    assert_int_equal(tw_text_zones("one\ntwo\n", &lines, &zones), 2);
+    g_strfreev(lines);
+    g_free(zones);
+}
+
+static void
+test_zones_quotes(void **state)
+{
+    assert_zones("Yes, that works.\n"
+                 "> Can we meet on Monday?\n"
+                 ">> Earlier\n"
+                 "   > indented quote\n"
+                 "\n"
+                 "And Tuesday too.\n"
+                 "> Or Tuesday?\n",
+                 "aqqqaaq");
+}
+
+static void
+test_zones_attribution(void **state)
+{
+    assert_zones("Sure.\n"
+                 "\n"
+                 "On Tue, 14 Nov 2023 at 10:00, Alice Example <alice@example.org> wrote:\n"
+                 "> Could you send the figures?\n",
+                 "aatq");
+}
+
+static void
+test_zones_attribution_wrapped(void **state)
+{
+    assert_zones("Sure.\n"
+                 "\n"
+                 "On Tue, 14 Nov 2023 at 10:00, Alice Example\n"
+                 "<alice@example.org> wrote:\n"
+                 "> Could you send the figures?\n",
+                 "aattq");
+}
+
+static void
+test_zones_attribution_name_wrote(void **state)
+{
+    assert_zones("Sure.\n"
+                 "Alice Example <alice@example.org> writes:\n"
+                 "> Could you send the figures?\n",
+                 "atq");
+    /* "wrote:" in the author's own sentence, with no quote after it */
+    assert_zones("This is what I wrote:\nthe report is done.\n", "aa");
+}
+
+static void
+test_zones_attribution_german_thunderbird(void **state)
+{
+    assert_zones("Gerne.\n"
+                 "\n"
+                 "Am 14.11.2023 um 10:00 schrieb Alice Example:\n"
+                 "> Kannst du mir die Zahlen schicken?\n",
+                 "aatq");
+}
+
+static void
+test_zones_attribution_german_gmail(void **state)
+{
+    assert_zones("Gerne.\n"
+                 "\n"
+                 "Am Di., 14. Nov. 2023 um 10:00 Uhr schrieb Alice Example <alice@example.org>:\n"
+                 "> Kannst du mir die Zahlen schicken?\n",
+                 "aatq");
+    /* wrapped over two lines */
+    assert_zones("Gerne.\n"
+                 "\n"
+                 "Am Di., 14. Nov. 2023 um 10:00 Uhr schrieb Alice Example <\n"
+                 "alice@example.org>:\n"
+                 "> Kannst du mir die Zahlen schicken?\n",
+                 "aattq");
+}
+
+static void
+test_zones_attribution_german_closer(void **state)
+{
+    assert_zones("Gerne.\n"
+                 "Alice Example <alice@example.org> schrieb:\n"
+                 "> Kannst du mir die Zahlen schicken?\n",
+                 "atq");
+}
+
+static void
+test_zones_attribution_french(void **state)
+{
+    assert_zones("Volontiers.\n"
+                 "\n"
+                 "Le mar. 14 nov. 2023 \xc3\xa0 10:00, Alice Example <\n"
+                 "alice@example.org> a \xc3\xa9" "crit :\n"
+                 "> Pourriez-vous envoyer les chiffres ?\n",
+                 "aattq");
+    assert_zones("Volontiers.\n"
+                 "Le 14/11/2023 \xc3\xa0 10:00, Alice a \xc3\xa9" "crit :\n"
+                 "> Pourriez-vous envoyer les chiffres ?\n",
+                 "atq");
+}
+
+static void
+test_zones_original_message(void **state)
+{
+    assert_zones("Done, see below.\n"
+                 "\n"
+                 "-----Original Message-----\n"
+                 "From: Alice\n"
+                 "Could you do it?\n"
+                 "\n"
+                 "Not quoted with > but still old text.\n",
+                 "aaqqqqq");
+}
+
+static void
+test_zones_outlook_header_block(void **state)
+{
+    assert_zones("Done.\n"
+                 "\n"
+                 "From: Alice Example <alice@example.org>\n"
+                 "Sent: Tuesday, November 14, 2023 10:00 AM\n"
+                 "To: Me <me@example.net>\n"
+                 "Subject: Figures\n"
+                 "\n"
+                 "Could you send the figures?\n",
+                 "aaqqqqqq");
+    assert_zones("Erledigt.\n"
+                 "Von: Alice Example\n"
+                 "Gesendet: Dienstag, 14. November 2023 10:00\n"
+                 "An: Ich\n"
+                 "Betreff: Zahlen\n"
+                 "Kannst du?\n",
+                 "aqqqqq");
+    /* a line that starts with "From:" in the author's text */
+    assert_zones("From: the design team, a short update.\nWe are on track.\n", "aa");
+}
+
+static void
+test_zones_forwarded(void **state)
+{
+    assert_zones("See the message below. Can you handle it?\n"
+                 "\n"
+                 "---------- Forwarded message ---------\n"
+                 "From: Bob <bob@example.com>\n"
+                 "Could you reply to this customer?\n",
+                 "aafff");
+    assert_zones("FYI\n"
+                 "\n"
+                 "Begin forwarded message:\n"
+                 "\n"
+                 "> From: Bob\n",
+                 "aafff");
+}
+
+static void
+test_zones_signature(void **state)
+{
+    assert_zones("Could you check?\n"
+                 "-- \n"
+                 "Alice Example\n"
+                 "Phone: +1 555 0100? Call me!\n",
+                 "asss");
+    /* CRLF text: the "-- \r" line is still the marker */
+    assert_zones("Could you check?\r\n-- \r\nAlice\r\n", "ass");
+    /* a dash line in the text that is not the marker */
+    assert_zones("Could you check -- today?\n--- not a sig\nmore\n", "aaa");
+}
+
+static void
+test_zones_mobile_signature(void **state)
+{
+    assert_zones("Can you call me?\n"
+                 "\n"
+                 "Sent from my iPhone\n"
+                 "\n"
+                 "> quoted\n",
+                 "aasaq");
+    assert_zones("Ok.\nGet Outlook for Android\n", "as");
+    assert_zones("Ok.\nVon meinem iPhone gesendet\n", "as");
+}
+
+static void
+test_zones_list_footer(void **state)
+{
+    assert_zones("Could anyone review this patch?\n"
+                 "\n"
+                 "_______________________________________________\n"
+                 "dev mailing list\n"
+                 "dev@lists.example.org\n"
+                 "https://lists.example.org/mailman/listinfo/dev\n",
+                 "aaoooo");
+    /* a separator line in the author's text */
+    assert_zones("Results:\n"
+                 "__________________\n"
+                 "all green\n",
+                 "aaa");
+}
+
+static void
+test_zones_disclaimer(void **state)
+{
+    assert_zones("Could you sign the contract?\n"
+                 "\n"
+                 "This email and any attachments are confidential and intended solely\n"
+                 "for the addressee. If you are not the intended recipient, please\n"
+                 "delete it and notify the sender.\n",
+                 "aaddd");
+    /* the word in a sentence of the author's is not a disclaimer */
+    assert_zones("Could you keep this confidential for now?\nThanks\n", "aa");
+}
+
+static void
+test_zones_patch(void **state)
+{
+    assert_zones("Could you apply this?\n"
+                 "\n"
+                 "---\n"
+                 " lib/raw.c | 2 +-\n"
+                 " 1 file changed, 1 insertion(+), 1 deletion(-)\n"
+                 "\n"
+                 "diff --git a/lib/raw.c b/lib/raw.c\n"
+                 "+    return x;\n",
+                 "aapppppp");
+}
+
+static void
+test_fresh_text(void **state)
+{
+    assert_fresh("\n\n  \n"
+                 "Hi Bob,\n"
+                 "\n"
+                 "\n"
+                 "Could you send the report?\n"
+                 "\n"
+                 "On Mon, 13 Nov 2023, Bob <bob@example.com> wrote:\n"
+                 "> Here is the draft.\n"
+                 "> Can you look?\n"
+                 "\n"
+                 "-- \n"
+                 "Alice\n",
+                 "Hi Bob,\n\nCould you send the report?");
+}
+
+static void
+test_fresh_interleaved(void **state)
+{
+    assert_fresh("> Can you come on Monday?\n"
+                 "Yes.\n"
+                 "> And bring the slides?\n"
+                 "Of course.\n",
+                 "Yes.\nOf course.");
+}
+
+static void
+test_fresh_crlf_and_edges(void **state)
+{
+    assert_fresh("Line one\r\nLine two\r\n\r\n> old\r\n", "Line one\nLine two");
+    assert_fresh("", "");
+    assert_fresh("\n\n\n", "");
+    assert_fresh("> all quoted\n> here\n", "");
+    assert_fresh("no newline at the end", "no newline at the end");
+}
+
+static void
+test_fresh_huge(void **state)
+{
+    GString *text = g_string_new(NULL);
+
+    for (int i = 0; i < 20000; i++)
+        g_string_append(text, "a line of text\n> a quoted line\n");
+    char *fresh = tw_text_fresh(text->str);
+    assert_int_equal(strlen(fresh), 20000 * strlen("a line of text\n") - 1);
+    assert_null(strchr(fresh, '>'));
+    g_free(fresh);
+    g_string_free(text, TRUE);
+}
+
+static void
+test_sentences_basic(void **state)
+{
+    assert_sentences("Hello Bob. Could you send it? Thanks!", "Hello Bob.", "Could you send it?",
+                     "Thanks!", (char *)NULL);
+    assert_sentences("Is it ready?? I hope so!!! Great.", "Is it ready??", "I hope so!!!", "Great.",
+                     (char *)NULL);
+    assert_sentences("", (char *)NULL);
+    assert_sentences(NULL, (char *)NULL);
+    assert_sentences("   \n\n  ", (char *)NULL);
+}
+
+static void
+test_sentences_abbreviations(void **state)
+{
+    assert_sentences("Please ask Dr. Smith, e.g. at 3 p.m. today. Then we talk.",
+                     "Please ask Dr. Smith, e.g. at 3 p.m. today.", "Then we talk.",
+                     (char *)NULL);
+    assert_sentences("I met J. Smith and Mr. Jones etc. yesterday. Fine.",
+                     "I met J. Smith and Mr. Jones etc. yesterday.", "Fine.", (char *)NULL);
+    assert_sentences("The price is 3.50 euros. See example.org/a?b=1 for more.",
+                     "The price is 3.50 euros.", "See example.org/a?b=1 for more.",
+                     (char *)NULL);
+}
+
+static void
+test_sentences_line_breaks(void **state)
+{
+    /* greeting and sign-off lines end sentences; a wrapped line does not */
+    assert_sentences("Hi Bob,\n"
+                     "Could you send the report\n"
+                     "by Friday?\n"
+                     "Thanks,\n"
+                     "Alice\n",
+                     "Hi Bob,", "Could you send the report by Friday?", "Thanks,", "Alice",
+                     (char *)NULL);
+    assert_sentences("I have been looking at the numbers you sent me last week and\n"
+                     "I think we should move the deadline.\n",
+                     "I have been looking at the numbers you sent me last week and I think we "
+                     "should move the deadline.",
+                     (char *)NULL);
+    /* blank lines end paragraphs even without punctuation */
+    assert_sentences("No punctuation here\n\nSecond paragraph", "No punctuation here",
+                     "Second paragraph", (char *)NULL);
+    /* list items */
+    assert_sentences("Please bring:\n- the report\n- the slides\n", "Please bring:",
+                     "- the report", "- the slides", (char *)NULL);
+}
+
+static void
+test_sentences_huge(void **state)
+{
+    GString *text = g_string_new(NULL);
+
+    for (int i = 0; i < 5000; i++)
+        g_string_append(text, "Is this a question? ");
+    g_string_append(text, "Unterminated ending");
+    GPtrArray *s = tw_text_sentences(text->str);
+    assert_true(s->len > 0);
+    for (guint i = 0; i < s->len; i++)
+        assert_true(strlen(s->pdata[i]) > 0);
+    assert_string_equal(s->pdata[0], "Is this a question?");
+    g_ptr_array_free(s, TRUE);
+    g_string_free(text, TRUE);
+}
+
+static void
+test_html_tags_and_blocks(void **state)
+{
+    assert_html("<html><body><p>Hello <b>Bob</b>,</p><div>Could you <i>review</i> it?</div>"
+                "line<br>break<br/>again</body></html>",
+                "Hello Bob,\nCould you review it?\nline\nbreak\nagain");
+    assert_html("<ul><li>one</li><li>two</li></ul>", "- one\n- two");
+    assert_html("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>",
+                "a b\nc");
+    assert_html("<P>Upper  \n\n case\tTAGS</P>", "Upper case TAGS");
+}
+
+static void
+test_html_entities(void **state)
+{
+    assert_html("<p>&amp; &lt;b&gt; &quot;x&quot; &apos;y&apos;</p>", "& <b> \"x\" 'y'");
+    assert_html("<p>caf&eacute; &#233; &#xE9; &#x263A; &euro;&nbsp;5</p>",
+                "caf\xc3\xa9 \xc3\xa9 \xc3\xa9 \xe2\x98\xba \xe2\x82\xac 5");
+    /* not entities: kept as they are */
+    assert_html("<p>AT&T &unknown; & a</p>", "AT&T &unknown; & a");
+    /* bad code points become the replacement character */
+    assert_html("<p>&#0;&#xD800;&#99999999;</p>", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+}
+
+static void
+test_html_blockquote(void **state)
+{
+    assert_html("<p>Yes.</p><blockquote><p>Can you come?</p>"
+                "<blockquote>Earlier</blockquote></blockquote><p>Bye</p>",
+                "Yes.\n> Can you come?\n> > Earlier\nBye");
+}
+
+static void
+test_html_skipped_elements(void **state)
+{
+    assert_html("<html><head><title>Title?</title><style>p { color: red; }</style></head>"
+                "<body><script>var q = \"a?\";</script><p>Visible</p>"
+                "<!-- a comment? <p>hidden</p> --><p>End</p></body></html>",
+                "Visible\nEnd");
+}
+
+static void
+test_html_bad_input(void **state)
+{
+    char *t;
+
+    t = tw_text_from_html("", 0);
+    assert_string_equal(t, "");
+    g_free(t);
+    /* unterminated tag and comment */
+    assert_html("<p>kept</p><p class=", "kept");
+    assert_html("<p>kept</p><!-- never closed <p>lost", "kept");
+    /* invalid UTF-8 comes out valid */
+    t = tw_text_from_html("<p>caf\xe9 \xff</p>", 13);
+    assert_true(g_utf8_validate(t, -1, NULL));
+    assert_true(g_str_has_prefix(t, "caf"));
+    g_free(t);
+    /* only len bytes are read */
+    t = tw_text_from_html("<p>abc</p>XYZ", 10);
+    assert_true(unit_contains(t, "abc"));
+    assert_false(unit_contains(t, "XYZ"));
+    g_free(t);
+}
+
+static void
+test_html_not_nul_terminated(void **state)
+{
+    /* buffers that end without a NUL, cut inside an entity or tag */
+    static const char *const inputs[] = {
+        "<p>a &amp", "<p>a &#x26", "<p>a &", "<p>a <", "<p>a <!-", "<p>a <b", "x &#",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(inputs); i++) {
+        size_t n = strlen(inputs[i]);
+        char *buf = g_malloc(n);
+        memcpy(buf, inputs[i], n);
+        char *t = tw_text_from_html(buf, n);
+        assert_true(g_utf8_validate(t, -1, NULL));
+        assert_true(unit_contains(t, "a") || unit_contains(t, "x"));
+        g_free(t);
+        g_free(buf);
+    }
+}
+
+static void
+test_html_huge(void **state)
+{
+    GString *html = g_string_new("<html><body>");
+
+    for (int i = 0; i < 20000; i++)
+        g_string_append(html, "<div><span>word</span> &amp; <b>more</b></div>");
+    g_string_append(html, "</body></html>");
+    char *t = tw_text_from_html(html->str, html->len);
+    assert_true(g_str_has_prefix(t, "word & more\n"));
+    assert_null(strchr(t, '<'));
+    g_free(t);
+    g_string_free(html, TRUE);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_zone_names),
+        cmocka_unit_test(test_zones_empty),
+        cmocka_unit_test(test_zones_quotes),
+        cmocka_unit_test(test_zones_attribution),
+        cmocka_unit_test(test_zones_attribution_wrapped),
+        cmocka_unit_test(test_zones_attribution_name_wrote),
+        cmocka_unit_test(test_zones_attribution_german_thunderbird),
+        cmocka_unit_test(test_zones_attribution_german_gmail),
+        cmocka_unit_test(test_zones_attribution_german_closer),
+        cmocka_unit_test(test_zones_attribution_french),
+        cmocka_unit_test(test_zones_original_message),
+        cmocka_unit_test(test_zones_outlook_header_block),
+        cmocka_unit_test(test_zones_forwarded),
+        cmocka_unit_test(test_zones_signature),
+        cmocka_unit_test(test_zones_mobile_signature),
+        cmocka_unit_test(test_zones_list_footer),
+        cmocka_unit_test(test_zones_disclaimer),
+        cmocka_unit_test(test_zones_patch),
+        cmocka_unit_test(test_fresh_text),
+        cmocka_unit_test(test_fresh_interleaved),
+        cmocka_unit_test(test_fresh_crlf_and_edges),
+        cmocka_unit_test(test_fresh_huge),
+        cmocka_unit_test(test_sentences_basic),
+        cmocka_unit_test(test_sentences_abbreviations),
+        cmocka_unit_test(test_sentences_line_breaks),
+        cmocka_unit_test(test_sentences_huge),
+        cmocka_unit_test(test_html_tags_and_blocks),
+        cmocka_unit_test(test_html_entities),
+        cmocka_unit_test(test_html_blockquote),
+        cmocka_unit_test(test_html_skipped_elements),
+        cmocka_unit_test(test_html_bad_input),
+        cmocka_unit_test(test_html_not_nul_terminated),
+        cmocka_unit_test(test_html_huge),
+    };
+
+    return cmocka_run_group_tests_name("text", tests, NULL, NULL);
+}
