@@ -41,6 +41,7 @@ explain_json(explain_t *ex, const tw_reading_t *r, const char *origin)
     tw_json_end_array(&j);
     tw_json_kv_bool(&j, "list", r->bulk.list);
     tw_json_kv_bool(&j, "personal", r->personal);
+    tw_json_kv_string(&j, "list_id", r->bulk.list_id);
     tw_json_kv_bool(&j, "text_ask", r->text_ask);
     tw_json_kv_bool(&j, "ask", r->ask);
     tw_json_key(&j, "score");
@@ -88,7 +89,7 @@ explain_text(explain_t *ex, const tw_reading_t *r, const char *origin)
     printf("  direction: %s\n", r->direction == TW_DIR_IN ? "incoming" : "outgoing");
     printf("  bulk:      %s\n", r->bulk.bulk ? "yes" : "no");
     printf("  list:      %s%s\n", r->bulk.list ? "yes" : "no",
-           r->bulk.list ? (r->personal ? " (names the owner: personal)" : " (list traffic)") : "");
+           r->bulk.list ? (r->names_owner ? " (names the owner)" : " (list traffic)") : "");
     printf("  ask:       %s (score %.2f, text %.2f)\n", r->ask ? "yes" : "no", r->score,
            r->text.score);
     if (r->text.cue)

@@ -11,7 +11,7 @@
 #include "message.h"
 #include "reading.h"
 
-#define BATCH 500 /* messages per transaction */
+#define BATCH 2000 /* messages per transaction */
 
 typedef struct {
     tw_cmd_t *cmd;
@@ -85,7 +85,7 @@ import_one(void *ctx, const char *data, size_t len, const char *origin)
     tw_reading_t r;
     tw_record_t rec;
     tw_read(cmd->cfg, msg, owner, im->sent ? TW_HINT_OUT : TW_HINT_AUTO, &r);
-    st = tw_ledger_record(cmd->store, cmd->cfg, &r, cmd->now, &rec, &im->err);
+    st = tw_ledger_record(cmd->store, cmd->cfg, &r, cmd->now, false, &rec, &im->err);
     if (st == TW_OK) {
         if (rec.recorded)
             im->recorded++;
@@ -152,6 +152,7 @@ tw_cmd_import(tw_cmd_t *cmd, int argc, char **argv)
         }
         im.bytes_total += tw_mailbox_bytes(argv[i]);
     }
+    tw_store_tune_for_import(cmd->store);
     im.started = g_get_monotonic_time();
     tw_status_t st = tw_store_begin(cmd->store);
     for (int i = optind; i < argc && st == TW_OK; i++) {

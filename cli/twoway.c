@@ -161,7 +161,7 @@ main(int argc, char **argv)
     /* The command parses its own options from its name on. */
     argc -= optind;
     argv += optind;
-    optind = 1;
+    optind = 0; /* 0 makes glibc's getopt start afresh */
     rc = fn(&cmd, argc, argv);
     if (fflush(stdout) != 0 && rc == 0) {
         tw_warn("cannot write the output");

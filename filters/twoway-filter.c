@@ -33,7 +33,8 @@ typedef struct {
 static void
 usage(FILE *fp)
 {
-    fputs("usage: twoway-filter [--db PATH] [--owner ADDR] [--config FILE] [--sent [--pass]]\n"
+    fputs("usage: twoway-filter [--db PATH] [--owner ADDR] [--config FILE]\n"
+          "                     [--sent [--pass]]\n"
           "Reads a message on stdin and writes it to stdout with X-Twoway-* tags added.\n"
           "  --sent   record a message the owner sent; write nothing\n"
           "  --pass   with --sent, also write the message unchanged\n"

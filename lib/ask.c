@@ -106,6 +106,12 @@ static const cue_def_t cue_table[] = {
     {"any-questions-closing", -0.9, "question",
      "^any\\s+(?:further\\s+|other\\s+)?questions?,?\\s+(?:please\\s+)?(?:let|call|contact|feel|give|"
      "just)\\b", NULL},
+    {"offer-of-help", -0.85, "for &assist|help|information|detail|question",
+     "^for\\s+(?:further|more|additional|any)\\s+(?:assistance|help|information|details|"
+     "questions)\\b", NULL},
+    {"conditional", -0.8, "if |should ",
+     "^(?:if\\s+(?:you\\s+do\\s+so|so|you\\s+wish|you\\s+choose|you\\s+decide)|should\\s+you)\\b",
+     NULL},
     {"hope-helps", -0.8, "hope", "\\bhope\\s+(?:this|that|it)\\s+helps\\b", NULL},
     {"thanks", -0.9, "thank|cheers|danke|merci|gracias|regards",
      "^(?:thanks?|thank\\s+you|many\\s+thanks|thx|cheers|regards|best\\s+regards|danke|"

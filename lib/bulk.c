@@ -4,10 +4,12 @@
 #include <string.h>
 
 #include "address.h"
+#include "tags.h"
 
 static void
 reason(tw_bulk_t *b, bool is_bulk, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
+/* Adds a reason; is_bulk says it makes the message bulk. */
 static void
 reason(tw_bulk_t *b, bool is_bulk, const char *fmt, ...)
 {
@@ -180,8 +182,9 @@ judge_list(const tw_message_t *msg, tw_bulk_t *b)
     bool can_post = post != NULL && g_ascii_strcasecmp(post, "NO") != 0;
 
     if (listish) {
+        const char *name = list_id ? list_id : tw_message_header(msg, "X-Mailing-List");
         b->list = true;
-        reason(b, false, "list mail%s%s", list_id ? ": " : "", list_id ? list_id : "");
+        b->list_id = tw_tags_clean_text(name ? name : "(unnamed list)", 100);
     }
     if (unsub != NULL && !can_post && !has_header(msg, "Mailing-List") &&
         !has_header(msg, "X-Mailing-List") && !has_header(msg, "X-BeenThere"))
@@ -207,4 +210,6 @@ tw_bulk_clear(tw_bulk_t *b)
     if (b->reasons)
         g_ptr_array_free(b->reasons, TRUE);
     b->reasons = NULL;
+    g_free(b->list_id);
+    b->list_id = NULL;
 }

@@ -16,7 +16,8 @@
 typedef struct {
     bool bulk;
     bool list;
-    GPtrArray *reasons; /* char *, why bulk (and why list), for explain */
+    GPtrArray *reasons; /* char *, why it is bulk, for explain */
+    char *list_id;      /* the list it came through, when list mail */
 } tw_bulk_t;
 
 /* Judges msg; out->reasons is newly allocated (tw_bulk_clear). */

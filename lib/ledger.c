@@ -41,6 +41,8 @@ add_contacts(recording_t *c)
     }
     for (guint i = 0; i < msg->references->len && st == TW_OK; i++)
         st = tw_store_add_ref(c->store, c->row, msg->references->pdata[i]);
+    for (guint i = 0; i < c->r->lists->len && st == TW_OK; i++)
+        st = tw_store_add_list(c->store, c->r->lists->pdata[i]);
     return st;
 }
 
@@ -95,11 +97,14 @@ close_answered(recording_t *c, int *answered)
     const tw_reading_t *r = c->r;
     tw_direction_t asks = r->direction == TW_DIR_IN ? TW_DIR_OUT : TW_DIR_IN;
     int n = 0;
-    tw_status_t st = tw_store_close_referenced(c->store, c->owner_id, asks, c->row, c->date, &n);
+    tw_status_t st = TW_OK;
 
-    *answered = n;
-    if (st != TW_OK || r->msg->references->len > 0)
+    *answered = 0;
+    if (r->msg->references->len > 0) {
+        st = tw_store_close_referenced(c->store, c->owner_id, asks, c->row, c->date, &n);
+        *answered = n;
         return st;
+    }
     /* No reply headers: the same thread, answered by (to) the asker. */
     if (r->direction == TW_DIR_IN) {
         if (c->sender != NULL)
@@ -192,7 +197,7 @@ record_new(recording_t *c, tw_record_t *out)
         .has_reply_headers = msg->references->len > 0,
         .bulk = r->bulk.bulk,
         .list = r->bulk.list,
-        .traffic = r->bulk.list && !r->personal && r->direction == TW_DIR_IN,
+        .traffic = r->bulk.list && !r->names_owner && r->direction == TW_DIR_IN,
         .ask = r->ask,
         .score = r->score,
         .cue = r->ask || r->text_ask ? r->text.cue : NULL,
@@ -235,7 +240,7 @@ compute_tags(recording_t *c, tw_record_t *out)
         t->score = r->score;
         t->cue = g_strdup(r->text.cue);
     }
-    if (!r->bulk.bulk && (!r->bulk.list || r->personal) && c->sender != NULL) {
+    if (r->personal && c->sender != NULL) {
         t->balance = true;
         t->correspondent = g_strdup(c->sender);
         st = tw_store_balance(c->store, c->owner_id, c->sender, &t->received, &t->sent,
@@ -250,7 +255,7 @@ compute_tags(recording_t *c, tw_record_t *out)
 
 tw_status_t
 tw_ledger_record(tw_store_t *store, const tw_config_t *cfg, const tw_reading_t *r,
-                 gint64 now, tw_record_t *out, tw_error_t *err)
+                 gint64 now, bool tags, tw_record_t *out, tw_error_t *err)
 {
     const tw_message_t *msg = r->msg;
     char *key = tw_message_key(msg);
@@ -280,7 +285,7 @@ tw_ledger_record(tw_store_t *store, const tw_config_t *cfg, const tw_reading_t *
         out->recorded = true;
         st = record_new(&c, out);
     }
-    if (st == TW_OK)
+    if (st == TW_OK && tags)
         st = compute_tags(&c, out);
     if (st != TW_OK)
         goto rollback;
@@ -308,7 +313,7 @@ tw_ledger_record_one(tw_store_t *store, const tw_config_t *cfg, const tw_reading
         tw_error_set(err, "%s: %s", tw_store_path(store), tw_store_error(store));
         return st;
     }
-    st = tw_ledger_record(store, cfg, r, now, out, err);
+    st = tw_ledger_record(store, cfg, r, now, true, out, err);
     if (st != TW_OK) {
         tw_store_rollback(store);
         return st;

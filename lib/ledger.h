@@ -29,13 +29,14 @@ typedef struct {
 } tw_record_t;
 
 /* Records the message read in r for its owner, within one savepoint
- * (the caller may batch several in a transaction), and computes the
- * tags.  now stands in for a missing Date. */
+ * (the caller may batch several in a transaction), and, when tags is
+ * set, computes its tags.  now stands in for a missing Date. */
 tw_status_t tw_ledger_record(tw_store_t *store, const tw_config_t *cfg,
-                             const tw_reading_t *r, gint64 now,
+                             const tw_reading_t *r, gint64 now, bool tags,
                              tw_record_t *out, tw_error_t *err);
 
-/* Records in a transaction of its own: begin, record, commit. */
+/* Records in a transaction of its own, with tags: begin, record,
+ * commit. */
 tw_status_t tw_ledger_record_one(tw_store_t *store, const tw_config_t *cfg,
                                  const tw_reading_t *r, gint64 now,
                                  tw_record_t *out, tw_error_t *err);

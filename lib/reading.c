@@ -134,7 +134,7 @@ read_addressing(const tw_config_t *cfg, const tw_message_t *msg, const char *own
     bool in_cc = !in_to && contains_identity(cfg, owner, msg->cc, owner_name);
     GPtrArray *lists = r->lists;
 
-    r->personal = in_to || in_cc;
+    r->names_owner = in_to || in_cc;
     r->role = in_to ? TW_READER_TO : in_cc ? TW_READER_CC : TW_READER_UNSEEN;
 
     if (msg->from != NULL && !tw_config_is_identity(cfg, owner, msg->from->addr))
@@ -186,7 +186,7 @@ judge_ask(const tw_config_t *cfg, const tw_message_t *msg, tw_reading_t *r,
     if (r->bulk.bulk) {
         r->ask = false;
         why(r, "not an ask: bulk mail asks nobody");
-    } else if (r->bulk.list && !r->personal && !cfg->list_asks) {
+    } else if (r->bulk.list && !r->names_owner && !cfg->list_asks) {
         r->ask = false;
         why(r, "not an ask: list traffic that does not name the owner");
     } else if (r->correspondents->len == 0) {
@@ -216,8 +216,11 @@ tw_read(const tw_config_t *cfg, const tw_message_t *msg, const char *owner,
         why(r, "%s", (const char *)r->bulk.reasons->pdata[i]);
     read_addressing(cfg, msg, owner, r, &owner_name);
     if (r->bulk.list)
-        why(r, r->personal ? "list mail naming the owner in To or Cc: personal"
-                           : "list traffic: the owner is not in To or Cc");
+        why(r, "list mail: %s", r->bulk.list_id);
+    if (r->bulk.list)
+        why(r, r->names_owner ? "list mail naming the owner in To or Cc: personal"
+                              : "list traffic: the owner is not in To or Cc");
+    r->personal = !r->bulk.bulk && (!r->bulk.list || r->names_owner);
     r->fresh = tw_text_fresh(msg->text->str);
     tw_ask_detect(r->fresh, &r->text);
     judge_ask(cfg, msg, r, owner_name);

@@ -28,7 +28,9 @@ typedef struct {
     const char *owner;         /* borrowed, normalised */
     tw_direction_t direction;
     tw_bulk_t bulk;
-    bool personal;             /* names the owner in To or Cc */
+    bool names_owner;          /* the owner is in To or Cc */
+    bool personal;             /* not bulk, and not list traffic that
+                                * leaves the owner out of To and Cc */
     tw_reader_role_t role;     /* where the owner stands among recipients */
     char *fresh;               /* fresh text */
     tw_ask_t text;             /* the text's own reading */

@@ -82,7 +82,9 @@ static const char *const migrations[] = {
     "  correspondent TEXT NOT NULL,"
     "  date INTEGER NOT NULL,"
     "  seconds INTEGER NOT NULL);"
-    "CREATE INDEX replies_by_owner ON replies (owner_id, correspondent);",
+    "CREATE INDEX replies_by_owner ON replies (owner_id, correspondent);"
+    "CREATE TABLE lists ("
+    "  address TEXT PRIMARY KEY) WITHOUT ROWID;",
 };
 
 #endif

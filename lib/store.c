@@ -26,6 +26,7 @@ typedef enum {
     S_MESSAGE_INSERT,
     S_CONTACT_ADD,
     S_REF_ADD,
+    S_LIST_ADD,
     S_THREAD_OF_ID,
     S_BIND_ID,
     S_THREAD_CREATE,
@@ -78,9 +79,15 @@ typedef enum {
     N_STATEMENTS
 } stmt_id_t;
 
+/* The join order of some queries is fixed with CROSS JOIN: without
+ * statistics the planner would scan messages instead of looking up the
+ * few rows of refs. */
+
 /* Roles that count a message for a correspondent: the sender of
  * incoming mail, the recipients of outgoing mail. */
-#define COUNTED_ROLE "((m.direction = 0 AND c.role = 0) OR (m.direction = 1 AND c.role > 0))"
+#define COUNTED_ROLE                                                            \
+    "((m.direction = 0 AND c.role = 0) OR (m.direction = 1 AND c.role > 0))"  \
+    " AND c.address NOT IN (SELECT address FROM lists)"
 #define OPEN "answered_at IS NULL AND done_at IS NULL"
 
 static const char *const sql[N_STATEMENTS] = {
@@ -105,6 +112,7 @@ static const char *const sql[N_STATEMENTS] = {
     [S_CONTACT_ADD] =
         "INSERT OR IGNORE INTO contacts (message_id, address, role) VALUES (?1, ?2, ?3)",
     [S_REF_ADD] = "INSERT OR IGNORE INTO refs (message_id, ref) VALUES (?1, ?2)",
+    [S_LIST_ADD] = "INSERT OR IGNORE INTO lists (address) VALUES (?1)",
     [S_THREAD_OF_ID] = "SELECT thread_id FROM thread_ids WHERE owner_id = ?1 AND msgid = ?2",
     [S_BIND_ID] =
         "INSERT OR IGNORE INTO thread_ids (owner_id, msgid, thread_id) VALUES (?1, ?2, ?3)",
@@ -134,7 +142,7 @@ static const char *const sql[N_STATEMENTS] = {
     [S_CLOSE_REFERENCED] =
         "UPDATE asks SET answered_at = ?4, answer_id = ?3"
         " WHERE owner_id = ?1 AND direction = ?2 AND " OPEN
-        " AND message_id IN (SELECT m.id FROM refs r JOIN messages m"
+        " AND message_id IN (SELECT m.id FROM refs r CROSS JOIN messages m"
         "                    ON m.owner_id = ?1 AND m.msgid = r.ref"
         "                    WHERE r.message_id = ?3)",
     [S_CLOSE_IN_THREAD] =
@@ -144,7 +152,7 @@ static const char *const sql[N_STATEMENTS] = {
         " AND message_id IN (SELECT message_id FROM asks WHERE thread_id = ?3"
         "                    AND correspondent = ?7)",
     [S_ANSWER_DIRECT] =
-        "SELECT m.id, m.date FROM refs r JOIN messages m ON m.id = r.message_id"
+        "SELECT m.id, m.date FROM refs r CROSS JOIN messages m ON m.id = r.message_id"
         " WHERE r.ref = ?2 AND m.owner_id = ?1 AND m.direction = ?3 AND m.bulk = 0"
         " ORDER BY m.date, m.id LIMIT 1",
     [S_ANSWER_TO_ASKER] =
@@ -206,6 +214,7 @@ static const char *const sql[N_STATEMENTS] = {
         "SELECT correspondent, direction, count(*), sum(answered_at IS NOT NULL),"
         " sum(" OPEN ") FROM asks"
         " WHERE owner_id = ?1 AND asked_at >= ?2 AND (?3 IS NULL OR correspondent = ?3)"
+        " AND correspondent NOT IN (SELECT address FROM lists)"
         " GROUP BY correspondent, direction",
     [S_LEDGER_REPLIES] =
         "SELECT correspondent, direction, seconds FROM replies"
@@ -273,9 +282,10 @@ static const char *const sql[N_STATEMENTS] = {
         " WHERE (?1 = 0 OR m.owner_id = ?1) AND m.bulk = 0 AND m.traffic = 0 AND " COUNTED_ROLE,
     [S_STATS_THREADS] = "SELECT count(*) FROM threads WHERE (?1 = 0 OR owner_id = ?1)",
     [S_STATS_ASKS] =
-        "SELECT coalesce(sum(direction = 0), 0), coalesce(sum(direction = 1), 0),"
-        " coalesce(sum(direction = 0 AND " OPEN "), 0),"
-        " coalesce(sum(direction = 1 AND " OPEN "), 0)"
+        "SELECT count(DISTINCT CASE WHEN direction = 0 THEN message_id END),"
+        " count(DISTINCT CASE WHEN direction = 1 THEN message_id END),"
+        " count(DISTINCT CASE WHEN direction = 0 AND " OPEN " THEN message_id END),"
+        " count(DISTINCT CASE WHEN direction = 1 AND " OPEN " THEN message_id END)"
         " FROM asks WHERE (?1 = 0 OR owner_id = ?1)",
     [S_STATS_OWNERS] = "SELECT count(*) FROM owners",
 };
@@ -577,6 +587,14 @@ tw_store_close(tw_store_t *s)
     g_free(s);
 }
 
+void
+tw_store_tune_for_import(tw_store_t *s)
+{
+    exec_sql(s, "PRAGMA cache_size = -131072"); /* 128 MB */
+    exec_sql(s, "PRAGMA mmap_size = 1073741824");
+    exec_sql(s, "PRAGMA temp_store = MEMORY");
+}
+
 const char *
 tw_store_error(const tw_store_t *s)
 {
@@ -715,6 +733,12 @@ tw_status_t
 tw_store_add_ref(tw_store_t *s, gint64 message, const char *ref)
 {
     return run(s, S_REF_ADD, "it", message, ref);
+}
+
+tw_status_t
+tw_store_add_list(tw_store_t *s, const char *addr)
+{
+    return run(s, S_LIST_ADD, "t", addr);
 }
 
 /* Threads. */
@@ -1208,10 +1232,14 @@ tw_store_mark_done(tw_store_t *s, gint64 owner_id, gint64 id, gint64 now)
 tw_status_t
 tw_store_forget(tw_store_t *s, gint64 owner_id, const char *addr, int *removed)
 {
+    /* of one owner and one address */
     static const stmt_id_t steps[] = {
         S_FORGET_ASKS, S_FORGET_REPLIES, S_FORGET_REFS, S_FORGET_CONTACTS,
-        S_FORGET_IDS, S_FORGET_MESSAGES, S_FORGET_ADDRESS, S_FORGET_ORPHAN_REFS,
-        S_FORGET_ORPHAN_ASKS, S_FORGET_ORPHAN_REPLIES,
+        S_FORGET_IDS, S_FORGET_MESSAGES, S_FORGET_ADDRESS,
+    };
+    /* of the owner: the owner's messages left with nobody to write to */
+    static const stmt_id_t orphans[] = {
+        S_FORGET_ORPHAN_REFS, S_FORGET_ORPHAN_ASKS, S_FORGET_ORPHAN_REPLIES,
     };
     gint64 count;
     tw_status_t st = query_int(s, S_FORGET_COUNT, &count, "it", owner_id, addr);
@@ -1220,6 +1248,8 @@ tw_store_forget(tw_store_t *s, gint64 owner_id, const char *addr, int *removed)
         return st;
     for (size_t i = 0; i < G_N_ELEMENTS(steps) && st == TW_OK; i++)
         st = run(s, steps[i], "it", owner_id, addr);
+    for (size_t i = 0; i < G_N_ELEMENTS(orphans) && st == TW_OK; i++)
+        st = run(s, orphans[i], "i", owner_id);
     if (st == TW_OK)
         st = run(s, S_FORGET_ORPHANS, "i", owner_id);
     if (st == TW_OK)

@@ -36,6 +36,9 @@ tw_status_t tw_store_open(const char *path, int busy_timeout_ms, bool create,
                           tw_store_t **out, tw_error_t *err);
 void tw_store_close(tw_store_t *store);
 
+/* For a long import: a larger page cache and memory-mapped reads. */
+void tw_store_tune_for_import(tw_store_t *store);
+
 /* The last database error in words. */
 const char *tw_store_error(const tw_store_t *store);
 const char *tw_store_path(const tw_store_t *store);
@@ -87,6 +90,8 @@ tw_status_t tw_store_add_contact(tw_store_t *store, gint64 message,
                                  const char *addr, tw_role_t role);
 tw_status_t tw_store_add_ref(tw_store_t *store, gint64 message,
                              const char *ref);
+/* Remembers the address of a mailing list: no correspondent. */
+tw_status_t tw_store_add_list(tw_store_t *store, const char *addr);
 
 /* Threads.  Every Message-ID seen (recorded or only referred to) is
  * bound to a thread; unrecorded ones are placeholders. */

@@ -83,7 +83,9 @@ thread_by_subject(tw_store_t *store, const tw_config_t *cfg, gint64 owner_id,
     *thread = 0;
     if (*subject == '\0')
         return TW_OK;
-    for (guint i = 0; i < r->participants->len && st == TW_OK && *thread == 0; i++)
+    /* The sender and the first recipients are enough to recognise the
+     * people of a thread; a long distribution list adds nothing. */
+    for (guint i = 0; i < r->participants->len && i < 6 && st == TW_OK && *thread == 0; i++)
         st = tw_store_thread_by_subject(store, owner_id, subject, r->participants->pdata[i],
                                         date - window, date + window, thread);
     return st;

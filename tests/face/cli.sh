@@ -251,7 +251,7 @@ is "$(jq -r '.message_id' "$T/explain2.json" 2>/dev/null | ids)" \
 # ---------------------------------------------------------------------
 # 4. done, forget, --since, --limit
 
-cp "$DB" "$T/work.db"
+sqlite3 "$DB" ".backup '$T/work.db'"
 W=$T/work.db
 tww() { "$TWOWAY" --db "$W" --owner $OWNER "$@"; }
 id12=$(bare "$(expected_field in-12 3)")
@@ -306,6 +306,7 @@ tw pending --no-such-option >/dev/null 2>&1; is $? 64 "unknown option: exit 64"
 tw pending --since yesterday >/dev/null 2>&1; is $? 64 "bad --since: exit 64"
 tw pending --since 2026-13-45 >/dev/null 2>&1; is $? 64 "impossible --since date: exit 64"
 tw pending --limit many >/dev/null 2>&1; is $? 64 "bad --limit: exit 64"
+"$TWOWAY" pending --db "$DB" --owner $OWNER >/dev/null 2>&1; is $? 64 "global options after the command: exit 64 (they stand before it)"
 tw show >/dev/null 2>&1; is $? 64 "show without an address: exit 64"
 "$TWOWAY" >/dev/null 2>&1; is $? 64 "no command: exit 64"
 for c in pending waiting summary stats "show alice@example.com" digest "done 1" "forget alice@example.com"; do

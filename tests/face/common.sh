@@ -197,6 +197,7 @@ lock_db() {
     sqlite3 "$1" <"$T/.lockfifo" >"$T/.lock.out" 2>&1 &
     _lock_pid=$!
     exec 7>"$T/.lockfifo"
+    echo '.timeout 10000' >&7      # wait for a probe that holds it briefly
     echo 'BEGIN EXCLUSIVE;' >&7
     _i=0
     while [ $_i -lt 100 ]; do
@@ -207,6 +208,7 @@ lock_db() {
         _i=$((_i + 1))
     done
     echo "# could not lock $1: $(cat "$T/.lock.out")"
+    unlock_db
     return 1
 }
 

@@ -377,6 +377,12 @@ onerror() { # onerror KIND DB
 }
 onerror "a directory as" "$T/dir.db"
 onerror "a corrupt" "$T/corrupt.db"
+if [ "$(id -u)" -ne 0 ]; then
+    mkdir -p "$T/ro"; chmod 555 "$T/ro"
+    onerror "an unwritable (read-only directory)" "$T/ro/twoway.db"
+else
+    for i in 1 2 3 4; do skip "read-only directory" "root writes into read-only directories"; done
+fi
 if lock_db "$T/locked.db"; then
     t0=$(date +%s%N)
     onerror "a locked" "$T/locked.db"

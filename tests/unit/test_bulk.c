@@ -242,6 +242,18 @@ test_newsletter_is_bulk(void **state)
 }
 
 static void
+test_announce_list_post_no_with_comment(void **state)
+{
+    /* RFC 2369, 3.4: its own example of NO carries a comment */
+    verdict_t v = judge("Maintainer <maintainer@project.example>", "Release 2.0",
+                        "List-Id: <releases.project.example>\n"
+                        "List-Post: NO (posting not allowed on this list)\n",
+                        NULL);
+    assert_true(v.list);
+    assert_true(v.bulk);
+}
+
+static void
 test_list_post_address_with_no_in_it(void **state)
 {
     /* Only the value NO (RFC 2369) makes an announce-only list; an
@@ -378,6 +390,7 @@ main(void)
         cmocka_unit_test(test_discussion_list_is_list_not_bulk),
         cmocka_unit_test(test_newsletter_is_bulk),
         cmocka_unit_test(test_announce_only_list_is_bulk),
+        cmocka_unit_test(test_announce_list_post_no_with_comment),
         cmocka_unit_test(test_list_post_address_with_no_in_it),
         cmocka_unit_test(test_list_with_precedence_bulk),
         cmocka_unit_test(test_feedback_id_of_mailbox_provider),

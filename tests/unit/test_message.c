@@ -149,6 +149,36 @@ test_several_from_bcc_and_empty_group(void **state)
 }
 
 static void
+test_address_gmime_refuses_is_kept(void **state)
+{
+    tw_message_t *msg = parse("From: a@example.org\nTo: a..smith@example.com, b@example.com\n"
+                              "Subject: s\n\nb\n");
+
+    assert_int_equal(msg->to->len, 2);
+    assert_string_equal(mailbox(msg->to, 0)->addr, "b@example.com");
+    assert_string_equal(mailbox(msg->to, 1)->addr, "a..smith@example.com");
+    tw_message_free(msg);
+}
+
+static void
+test_display_name_is_no_address(void **state)
+{
+    /* an address written in a display name or a comment is no
+     * mailbox of its own */
+    tw_message_t *msg = parse("From: \"bob@example.net via Team\" <team@groups.example>\n"
+                              "To: \"alice@example.org\" <bob@example.org>,\n"
+                              " Carol (carol@old.example) <carol@new.example>\n"
+                              "Subject: s\n\nb\n");
+
+    assert_int_equal(msg->n_from, 1);
+    assert_string_equal(msg->from->addr, "team@groups.example");
+    assert_int_equal(msg->to->len, 2);
+    assert_string_equal(mailbox(msg->to, 0)->addr, "bob@example.org");
+    assert_string_equal(mailbox(msg->to, 1)->addr, "carol@new.example");
+    tw_message_free(msg);
+}
+
+static void
 test_null_return_path(void **state)
 {
     tw_message_t *msg = parse_fixture("bounce.eml");
@@ -524,6 +554,8 @@ main(void)
         cmocka_unit_test(test_in_reply_to_only),
         cmocka_unit_test(test_addresses),
         cmocka_unit_test(test_several_from_bcc_and_empty_group),
+        cmocka_unit_test(test_address_gmime_refuses_is_kept),
+        cmocka_unit_test(test_display_name_is_no_address),
         cmocka_unit_test(test_null_return_path),
         cmocka_unit_test(test_no_addresses),
         cmocka_unit_test(test_dates),

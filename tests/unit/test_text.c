@@ -167,6 +167,12 @@ test_zones_attribution_name_wrote(void **state)
                  "Alice Example <alice@example.org> writes:\n"
                  "> Could you send the figures?\n",
                  "atq");
+    /* a blank line between the attribution and the quote */
+    assert_zones("Sure.\n"
+                 "Alice Example <alice@example.org> wrote:\n"
+                 "\n"
+                 "> Could you send the figures?\n",
+                 "ataq");
     /* "wrote:" in the author's own sentence, with no quote after it */
     assert_zones("This is what I wrote:\nthe report is done.\n", "aa");
 }

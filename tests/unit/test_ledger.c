@@ -1,0 +1,882 @@
+/* test_ledger.c - unit tests for lib/ledger.c: recording, asks and
+ * answers, the balance and the tags. */
+#include "unit.h"
+
+#include "ledger.h"
+
+#define OWNER "me@example.org"
+#define ALICE "alice@example.org"
+#define BOB "bob@example.org"
+/* Tue, 14 Nov 2023 10:00:00 +0000 */
+#define T0 1699956000
+#define MINUTE 60
+#define DAY_MINUTES(n) ((n) * 24 * 60)
+
+typedef struct {
+    char *dir;
+    char *path;
+    tw_store_t *store;
+    tw_config_t *cfg;
+} world_t;
+
+static int
+setup(void **state)
+{
+    world_t *w = g_new0(world_t, 1);
+    tw_error_t err = {{0}};
+
+    tw_message_init();
+    w->dir = unit_tmpdir();
+    w->path = g_build_filename(w->dir, "twoway.db", NULL);
+    if (tw_store_open(w->path, 2000, true, &w->store, &err) != TW_OK) {
+        print_error("%s\n", err.text);
+        return -1;
+    }
+    w->cfg = tw_config_new();
+    if (tw_config_set(w->cfg, "Owner", OWNER, "test", &err) != TW_OK)
+        return -1;
+    *state = w;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    world_t *w = *state;
+
+    if (w == NULL)
+        return 0;
+    tw_store_close(w->store);
+    tw_config_free(w->cfg);
+    unit_rmtree(w->dir);
+    g_free(w->dir);
+    g_free(w->path);
+    g_free(w);
+    return 0;
+}
+
+/* The text of a message: headers (each ending in \n), a Date at T0 +
+ * minutes (none when minutes is NO_DATE), and the body. */
+#define NO_DATE G_MININT64
+
+static char *
+message_text(const char *headers, gint64 minutes, const char *body)
+{
+    if (minutes == NO_DATE)
+        return g_strdup_printf("%s\n%s", headers, body);
+    GDateTime *dt = g_date_time_new_from_unix_utc(T0 + minutes * MINUTE);
+    char *date = g_date_time_format(dt, "%a, %d %b %Y %H:%M:%S +0000");
+    char *text = g_strdup_printf("%sDate: %s\n\n%s", headers, date, body);
+
+    g_free(date);
+    g_date_time_unref(dt);
+    return text;
+}
+
+/* Records a message; rec is filled (tw_record_clear). */
+static tw_status_t
+record_text(world_t *w, const char *text, tw_direction_hint_t hint, gint64 now, tw_record_t *rec,
+            tw_error_t *err)
+{
+    tw_message_t *msg = NULL;
+    tw_reading_t r;
+
+    assert_int_equal(tw_message_parse(text, strlen(text), 1 << 20, "+", &msg), TW_OK);
+    assert_true(msg->is_mail);
+    tw_read(w->cfg, msg, OWNER, hint, &r);
+    tw_status_t st = tw_ledger_record_one(w->store, w->cfg, &r, now, rec, err);
+    tw_reading_clear(&r);
+    tw_message_free(msg);
+    return st;
+}
+
+static void
+record(world_t *w, const char *headers, gint64 minutes, const char *body, tw_record_t *rec)
+{
+    char *text = message_text(headers, minutes, body);
+    tw_error_t err = {{0}};
+
+    if (record_text(w, text, TW_HINT_AUTO, T0, rec, &err) != TW_OK)
+        fail_msg("record: %s", err.text);
+    g_free(text);
+}
+
+/* Records and forgets the record; returns whether it was new. */
+static bool
+record_quiet(world_t *w, const char *headers, gint64 minutes, const char *body)
+{
+    tw_record_t rec;
+
+    record(w, headers, minutes, body, &rec);
+    bool recorded = rec.recorded;
+    tw_record_clear(&rec);
+    return recorded;
+}
+
+static gint64
+owner_id(world_t *w)
+{
+    gint64 id = 0;
+
+    assert_int_equal(tw_store_owner(w->store, OWNER, false, &id), TW_OK);
+    assert_true(id > 0);
+    return id;
+}
+
+static int
+open_asks(world_t *w, tw_direction_t dir, const char *addr)
+{
+    GPtrArray *rows = g_ptr_array_new_with_free_func(tw_ask_row_free);
+
+    assert_int_equal(tw_store_open_asks(w->store, owner_id(w), dir, G_MININT64, addr, 0, rows),
+                     TW_OK);
+    int n = (int)rows->len;
+    g_ptr_array_free(rows, TRUE);
+    return n;
+}
+
+typedef struct {
+    int received, sent, you_owe, they_owe;
+} balance_t;
+
+static balance_t
+balance(world_t *w, const char *addr)
+{
+    balance_t b;
+
+    assert_int_equal(tw_store_balance(w->store, owner_id(w), addr, &b.received, &b.sent,
+                                      &b.you_owe, &b.they_owe),
+                     TW_OK);
+    return b;
+}
+
+static gint64
+message_count(world_t *w)
+{
+    tw_stats_t s;
+
+    assert_int_equal(tw_store_stats(w->store, owner_id(w), &s), TW_OK);
+    return s.messages;
+}
+
+static const char ask_headers[] = "From: Alice <alice@example.org>\n"
+                                  "To: Me <me@example.org>\n"
+                                  "Subject: Budget\n"
+                                  "Message-ID: <ask1@example.org>\n";
+static const char ask_body[] = "Hi,\n\nCould you send me the budget figures by Friday?\n\n"
+                               "Thanks,\nAlice\n";
+static const char reply_headers[] = "From: Me <me@example.org>\n"
+                                    "To: Alice <alice@example.org>\n"
+                                    "Subject: Re: Budget\n"
+                                    "Message-ID: <reply1@example.org>\n"
+                                    "In-Reply-To: <ask1@example.org>\n"
+                                    "References: <ask1@example.org>\n";
+static const char reply_body[] = "Here they are.\n\n> Could you send me the budget figures?\n";
+
+static void
+test_ask_then_reply_closes_it(void **state)
+{
+    world_t *w = *state;
+    tw_record_t rec;
+
+    record(w, ask_headers, 0, ask_body, &rec);
+    assert_true(rec.recorded);
+    assert_true(rec.message_row > 0);
+    assert_true(rec.thread > 0);
+    assert_int_equal(rec.answered, 0);
+    /* the tags of an incoming ask */
+    assert_true(rec.tags.ask);
+    assert_true(rec.tags.score >= 0.5 && rec.tags.score <= 1.0);
+    assert_string_equal(rec.tags.cue, "Could you send me the budget figures by Friday?");
+    assert_true(rec.tags.balance);
+    assert_string_equal(rec.tags.correspondent, ALICE);
+    assert_int_equal(rec.tags.received, 1);
+    assert_int_equal(rec.tags.sent, 0);
+    assert_int_equal(rec.tags.you_owe, 1);
+    assert_int_equal(rec.tags.they_owe, 0);
+    assert_true(rec.tags.thread);
+    assert_int_equal(rec.tags.thread_asks, 1);
+    assert_int_equal(rec.tags.since, T0);
+    gint64 thread = rec.thread;
+    tw_record_clear(&rec);
+    assert_int_equal(open_asks(w, TW_DIR_IN, ALICE), 1);
+
+    record(w, reply_headers, 90, reply_body, &rec);
+    assert_true(rec.recorded);
+    assert_int_equal(rec.answered, 1);
+    assert_int_equal(rec.thread, thread);
+    /* outgoing mail gets no tags */
+    assert_false(rec.tags.ask);
+    assert_false(rec.tags.balance);
+    assert_false(rec.tags.thread);
+    tw_record_clear(&rec);
+
+    assert_int_equal(open_asks(w, TW_DIR_IN, NULL), 0);
+    /* the question quoted in the reply is no ask of the owner's */
+    assert_int_equal(open_asks(w, TW_DIR_OUT, NULL), 0);
+    balance_t b = balance(w, ALICE);
+    assert_int_equal(b.received, 1);
+    assert_int_equal(b.sent, 1);
+    assert_int_equal(b.you_owe, 0);
+    assert_int_equal(b.they_owe, 0);
+
+    /* the ledger knows the reply time */
+    GPtrArray *rows = g_ptr_array_new();
+    assert_int_equal(tw_store_ledger(w->store, owner_id(w), G_MININT64, ALICE, rows), TW_OK);
+    assert_int_equal(rows->len, 1);
+    tw_ledger_row_t *row = rows->pdata[0];
+    assert_int_equal(row->asks_from, 1);
+    assert_int_equal(row->answered_from, 1);
+    assert_int_equal(row->open_from, 0);
+    assert_int_equal(row->replies_owner, 1);
+    assert_float_equal(row->reply_owner, 90 * MINUTE, 1e-6);
+    assert_int_equal(row->started_by_them, 1);
+    tw_ledger_row_clear(row);
+    g_free(row);
+    g_ptr_array_free(rows, TRUE);
+}
+
+static void
+test_reply_before_ask(void **state)
+{
+    world_t *w = *state;
+    tw_record_t rec;
+
+    /* an import that meets the answer first */
+    record(w, reply_headers, 90, reply_body, &rec);
+    assert_true(rec.recorded);
+    assert_int_equal(rec.answered, 0);
+    tw_record_clear(&rec);
+
+    record(w, ask_headers, 0, ask_body, &rec);
+    assert_true(rec.recorded);
+    assert_true(rec.tags.ask);
+    assert_false(rec.tags.thread);
+    assert_int_equal(rec.tags.you_owe, 0);
+    tw_record_clear(&rec);
+
+    assert_int_equal(open_asks(w, TW_DIR_IN, NULL), 0);
+    GPtrArray *rows = g_ptr_array_new();
+    assert_int_equal(tw_store_ledger(w->store, owner_id(w), G_MININT64, ALICE, rows), TW_OK);
+    assert_int_equal(rows->len, 1);
+    tw_ledger_row_t *row = rows->pdata[0];
+    assert_int_equal(row->asks_from, 1);
+    assert_int_equal(row->answered_from, 1);
+    assert_int_equal(row->replies_owner, 1);
+    assert_float_equal(row->reply_owner, 90 * MINUTE, 1e-6);
+    tw_ledger_row_clear(row);
+    g_free(row);
+    g_ptr_array_free(rows, TRUE);
+}
+
+static void
+test_headerless_reply_in_thread_closes(void **state)
+{
+    world_t *w = *state;
+
+    assert_true(record_quiet(w, ask_headers, 0, ask_body));
+    assert_int_equal(open_asks(w, TW_DIR_IN, ALICE), 1);
+
+    /* the owner writes to someone else: nothing closes */
+    assert_true(record_quiet(w, "From: me@example.org\nTo: bob@example.org\nSubject: Re: Budget\n",
+                             30, "Bob, do you have the figures?\n"));
+    assert_int_equal(open_asks(w, TW_DIR_IN, ALICE), 1);
+
+    /* a reply without In-Reply-To or References, same subject, to Alice */
+    tw_record_t rec;
+    record(w, "From: me@example.org\nTo: alice@example.org\nSubject: RE: Budget\n", 60,
+           "Attached.\n", &rec);
+    assert_int_equal(rec.answered, 1);
+    tw_record_clear(&rec);
+    assert_int_equal(open_asks(w, TW_DIR_IN, ALICE), 0);
+}
+
+static void
+test_headerless_ask_and_reply(void **state)
+{
+    world_t *w = *state;
+
+    /* neither message has a Message-ID (the Enron corpus) */
+    assert_true(record_quiet(w, "From: alice@example.org\nTo: me@example.org\nSubject: Budget\n",
+                             0, ask_body));
+    assert_int_equal(open_asks(w, TW_DIR_IN, ALICE), 1);
+    assert_true(record_quiet(w, "From: me@example.org\nTo: alice@example.org\nSubject: Re: Budget\n",
+                             60, "Attached.\n"));
+    assert_int_equal(open_asks(w, TW_DIR_IN, ALICE), 0);
+}
+
+static void
+test_headerless_reply_before_ask(void **state)
+{
+    world_t *w = *state;
+
+    /* imported out of order, neither with reply headers */
+    assert_true(record_quiet(w, "From: me@example.org\nTo: alice@example.org\nSubject: Re: Budget\n",
+                             60, "Attached.\n"));
+    tw_record_t rec;
+    record(w, "From: alice@example.org\nTo: me@example.org\nSubject: Budget\n", 0, ask_body, &rec);
+    assert_true(rec.tags.ask);
+    assert_int_equal(rec.tags.you_owe, 0);
+    assert_false(rec.tags.thread);
+    tw_record_clear(&rec);
+    assert_int_equal(open_asks(w, TW_DIR_IN, ALICE), 0);
+}
+
+static void
+test_headerless_answer_to_two_people(void **state)
+{
+    world_t *w = *state;
+
+    assert_true(record_quiet(w, "From: me@example.org\nTo: alice@example.org, bob@example.org\n"
+                                "Subject: Talk\n",
+                             0, "Could you two decide who gives the talk on Monday?\n"));
+    assert_int_equal(open_asks(w, TW_DIR_OUT, NULL), 2);
+    assert_true(record_quiet(w, "From: bob@example.org\nTo: me@example.org\nSubject: Re: Talk\n",
+                             30, "I will do it.\n"));
+    assert_int_equal(open_asks(w, TW_DIR_OUT, NULL), 0);
+}
+
+static void
+test_two_owners_separate_ledgers(void **state)
+{
+    world_t *w = *state;
+    tw_error_t err;
+    const char *text = "From: alice@example.org\nTo: me@example.org, you@example.org\n"
+                       "Subject: Plan\nMessage-ID: <plan@example.org>\n"
+                       "Date: Tue, 14 Nov 2023 10:00:00 +0000\n\n"
+                       "Could you both confirm the plan?\n";
+    tw_message_t *msg = NULL;
+    tw_record_t rec;
+
+    assert_int_equal(tw_config_set(w->cfg, "Owner", "you@example.org", "test", &err), TW_OK);
+    assert_int_equal(tw_message_parse(text, strlen(text), 1 << 20, "+", &msg), TW_OK);
+    for (int i = 0; i < 2; i++) {
+        tw_reading_t r;
+        const char *owner = i ? "you@example.org" : OWNER;
+        tw_read(w->cfg, msg, owner, TW_HINT_AUTO, &r);
+        assert_int_equal(tw_ledger_record_one(w->store, w->cfg, &r, T0, &rec, &err), TW_OK);
+        /* the same message is new in each owner's ledger */
+        assert_true(rec.recorded);
+        assert_int_equal(rec.tags.received, 1);
+        assert_int_equal(rec.tags.you_owe, 1);
+        tw_record_clear(&rec);
+        tw_reading_clear(&r);
+    }
+    tw_message_free(msg);
+
+    /* one owner's answer closes only that owner's ask */
+    assert_true(record_quiet(w, "From: me@example.org\nTo: alice@example.org\nSubject: Re: Plan\n"
+                                "Message-ID: <plan-re@example.org>\n"
+                                "In-Reply-To: <plan@example.org>\n",
+                             30, "Confirmed.\n"));
+    assert_int_equal(open_asks(w, TW_DIR_IN, NULL), 0);
+    gint64 you = 0;
+    assert_int_equal(tw_store_owner(w->store, "you@example.org", false, &you), TW_OK);
+    GPtrArray *rows = g_ptr_array_new_with_free_func(tw_ask_row_free);
+    assert_int_equal(tw_store_open_asks(w->store, you, TW_DIR_IN, G_MININT64, NULL, 0, rows),
+                     TW_OK);
+    assert_int_equal(rows->len, 1);
+    g_ptr_array_free(rows, TRUE);
+    int received, sent, you_owe, they_owe;
+    assert_int_equal(tw_store_balance(w->store, you, ALICE, &received, &sent, &you_owe, &they_owe),
+                     TW_OK);
+    assert_int_equal(sent, 0);
+    assert_int_equal(you_owe, 1);
+}
+
+static void
+test_bulk_never_opens(void **state)
+{
+    world_t *w = *state;
+    tw_record_t rec;
+
+    record(w, "From: Alice <alice@example.org>\nTo: me@example.org\nSubject: Survey\n"
+              "Message-ID: <bulk1@example.org>\nPrecedence: bulk\n",
+           0, "Could you fill in our survey by Friday?\n", &rec);
+    assert_true(rec.recorded);
+    assert_false(rec.tags.ask);
+    assert_false(rec.tags.balance);
+    assert_false(rec.tags.thread);
+    tw_record_clear(&rec);
+    assert_int_equal(open_asks(w, TW_DIR_IN, NULL), 0);
+
+    record(w, "From: noreply@shop.example\nTo: me@example.org\nSubject: Your order\n"
+              "Message-ID: <bulk2@shop.example>\n",
+           5, "Could you rate your purchase?\n", &rec);
+    assert_false(rec.tags.ask);
+    tw_record_clear(&rec);
+    assert_int_equal(open_asks(w, TW_DIR_IN, NULL), 0);
+    /* and bulk mail is no human mail in the balance */
+    balance_t b = balance(w, ALICE);
+    assert_int_equal(b.received, 0);
+}
+
+static void
+test_bulk_never_closes(void **state)
+{
+    world_t *w = *state;
+    tw_record_t rec;
+
+    assert_true(record_quiet(w, ask_headers, 0, ask_body));
+    /* the owner's vacation auto-reply names the ask */
+    record(w, "From: me@example.org\nTo: alice@example.org\nSubject: Out of Office: Budget\n"
+              "Message-ID: <ooo@example.org>\nIn-Reply-To: <ask1@example.org>\n"
+              "References: <ask1@example.org>\nAuto-Submitted: auto-replied\n",
+           1, "I am away until Monday.\n", &rec);
+    assert_true(rec.recorded);
+    assert_int_equal(rec.answered, 0);
+    tw_record_clear(&rec);
+    assert_int_equal(open_asks(w, TW_DIR_IN, ALICE), 1);
+
+    /* the mirror: the owner asks, an auto-reply comes back */
+    assert_true(record_quiet(w, "From: me@example.org\nTo: bob@example.org\nSubject: Keys\n"
+                                "Message-ID: <keys@example.org>\n",
+                             10, "Could you leave the keys at the desk?\n"));
+    assert_int_equal(open_asks(w, TW_DIR_OUT, BOB), 1);
+    record(w, "From: bob@example.org\nTo: me@example.org\nSubject: Automatic reply: Keys\n"
+              "Message-ID: <bob-ooo@example.org>\nIn-Reply-To: <keys@example.org>\n"
+              "Auto-Submitted: auto-replied\n",
+           11, "I am out of the office.\n", &rec);
+    assert_int_equal(rec.answered, 0);
+    tw_record_clear(&rec);
+    assert_int_equal(open_asks(w, TW_DIR_OUT, BOB), 1);
+    /* and a bounce does not either */
+    record(w, "From: MAILER-DAEMON@mx.example.org\nTo: me@example.org\n"
+              "Subject: Undelivered Mail Returned to Sender\nReturn-Path: <>\n"
+              "Message-ID: <bounce@mx.example.org>\nReferences: <keys@example.org>\n",
+           12, "Could not deliver.\n", &rec);
+    assert_int_equal(rec.answered, 0);
+    tw_record_clear(&rec);
+    assert_int_equal(open_asks(w, TW_DIR_OUT, BOB), 1);
+}
+
+static void
+test_incoming_reply_closes_owner_ask(void **state)
+{
+    world_t *w = *state;
+    tw_record_t rec;
+
+    assert_true(record_quiet(w, "From: me@example.org\nTo: bob@example.org\nSubject: Keys\n"
+                                "Message-ID: <keys@example.org>\n",
+                             0, "Could you leave the keys at the desk?\n"));
+    assert_int_equal(open_asks(w, TW_DIR_OUT, BOB), 1);
+    assert_int_equal(balance(w, BOB).they_owe, 1);
+
+    record(w, "From: bob@example.org\nTo: me@example.org\nSubject: Re: Keys\n"
+              "Message-ID: <keys-re@example.org>\nIn-Reply-To: <keys@example.org>\n",
+           45, "Done.\n", &rec);
+    assert_int_equal(rec.answered, 1);
+    assert_true(rec.tags.balance);
+    assert_int_equal(rec.tags.they_owe, 0);
+    assert_int_equal(rec.tags.sent, 1);
+    assert_int_equal(rec.tags.received, 1);
+    tw_record_clear(&rec);
+    assert_int_equal(open_asks(w, TW_DIR_OUT, BOB), 0);
+}
+
+static void
+test_follow_up_is_a_chase(void **state)
+{
+    world_t *w = *state;
+    GPtrArray *rows = g_ptr_array_new_with_free_func(tw_ask_row_free);
+
+    assert_true(record_quiet(w, "From: me@example.org\nTo: alice@example.org\nSubject: Draft\n"
+                                "Message-ID: <o1@example.org>\n",
+                             0, "Could you review my draft?\n"));
+    assert_int_equal(open_asks(w, TW_DIR_OUT, ALICE), 1);
+
+    /* the owner asks again in the same thread */
+    assert_true(record_quiet(w, "From: me@example.org\nTo: alice@example.org\n"
+                                "Subject: Re: Draft\nMessage-ID: <o2@example.org>\n"
+                                "In-Reply-To: <o1@example.org>\nReferences: <o1@example.org>\n",
+                             DAY_MINUTES(2), "Any news? Could you take a look this week?\n"));
+    assert_int_equal(tw_store_open_asks(w->store, owner_id(w), TW_DIR_OUT, G_MININT64, ALICE, 0,
+                                        rows),
+                     TW_OK);
+    assert_int_equal(rows->len, 1);
+    tw_ask_row_t *a = rows->pdata[0];
+    assert_int_equal(a->chases, 1);
+    assert_string_equal(a->message_id, "o1@example.org");
+    assert_int_equal(a->asked_at, T0);
+    g_ptr_array_set_size(rows, 0);
+    assert_int_equal(balance(w, ALICE).they_owe, 1);
+
+    /* Alice answers the follow-up: the first ask is answered too */
+    assert_true(record_quiet(w, "From: alice@example.org\nTo: me@example.org\n"
+                                "Subject: Re: Draft\nMessage-ID: <a1@example.org>\n"
+                                "In-Reply-To: <o2@example.org>\n"
+                                "References: <o1@example.org> <o2@example.org>\n",
+                             DAY_MINUTES(3), "Looks good.\n"));
+    assert_int_equal(open_asks(w, TW_DIR_OUT, ALICE), 0);
+    g_ptr_array_free(rows, TRUE);
+}
+
+static void
+test_follow_up_adding_a_person(void **state)
+{
+    world_t *w = *state;
+
+    assert_true(record_quiet(w, "From: me@example.org\nTo: alice@example.org\nSubject: Draft\n"
+                                "Message-ID: <o1@example.org>\n",
+                             0, "Could you review my draft?\n"));
+    /* the follow-up chases Alice and asks Bob for the first time */
+    assert_true(record_quiet(w, "From: me@example.org\nTo: alice@example.org, bob@example.org\n"
+                                "Subject: Re: Draft\nMessage-ID: <o2@example.org>\n"
+                                "In-Reply-To: <o1@example.org>\nReferences: <o1@example.org>\n",
+                             DAY_MINUTES(2), "Could you two review it this week?\n"));
+    assert_int_equal(open_asks(w, TW_DIR_OUT, ALICE), 1);
+    assert_int_equal(open_asks(w, TW_DIR_OUT, BOB), 1);
+}
+
+static void
+test_message_without_sender(void **state)
+{
+    world_t *w = *state;
+    tw_record_t rec;
+
+    record(w, "To: me@example.org\nSubject: Who?\nMessage-ID: <nofrom@example.org>\n", 0,
+           "Could you call me back?\n", &rec);
+    assert_true(rec.recorded);
+    assert_false(rec.tags.ask);
+    assert_false(rec.tags.balance);
+    tw_record_clear(&rec);
+    assert_int_equal(open_asks(w, TW_DIR_IN, NULL), 0);
+    assert_int_equal(message_count(w), 1);
+}
+
+static void
+test_ask_to_two_people(void **state)
+{
+    world_t *w = *state;
+    GPtrArray *rows = g_ptr_array_new_with_free_func(tw_ask_row_free);
+
+    assert_true(record_quiet(w, "From: me@example.org\nTo: alice@example.org, bob@example.org\n"
+                                "Cc: carol@example.org\nSubject: Talk\n"
+                                "Message-ID: <talk@example.org>\n",
+                             0, "Could you two decide who gives the talk on Monday?\n"));
+    assert_int_equal(tw_store_open_asks(w->store, owner_id(w), TW_DIR_OUT, G_MININT64, NULL, 0,
+                                        rows),
+                     TW_OK);
+    /* asked: the people in To, not Cc */
+    assert_int_equal(rows->len, 2);
+    assert_int_equal(((tw_ask_row_t *)rows->pdata[0])->recipients, 2);
+    assert_int_equal(open_asks(w, TW_DIR_OUT, "carol@example.org"), 0);
+
+    tw_record_t rec;
+    record(w, "From: bob@example.org\nTo: me@example.org, alice@example.org\n"
+              "Subject: Re: Talk\nMessage-ID: <talk-re@example.org>\n"
+              "In-Reply-To: <talk@example.org>\n",
+           30, "I will do it.\n", &rec);
+    assert_true(rec.answered >= 1);
+    tw_record_clear(&rec);
+    assert_int_equal(open_asks(w, TW_DIR_OUT, NULL), 0);
+    assert_int_equal(balance(w, ALICE).they_owe, 0);
+    assert_int_equal(balance(w, BOB).they_owe, 0);
+    g_ptr_array_free(rows, TRUE);
+}
+
+static void
+test_same_message_twice(void **state)
+{
+    world_t *w = *state;
+    tw_record_t first, second;
+
+    record(w, ask_headers, 0, ask_body, &first);
+    record(w, ask_headers, 0, ask_body, &second);
+    assert_true(first.recorded);
+    assert_false(second.recorded);
+    assert_int_equal(second.message_row, first.message_row);
+    assert_int_equal(second.thread, first.thread);
+    /* the tags are the same, counted once */
+    assert_true(second.tags.balance);
+    assert_int_equal(second.tags.received, 1);
+    assert_int_equal(second.tags.you_owe, 1);
+    tw_record_clear(&first);
+    tw_record_clear(&second);
+    assert_int_equal(message_count(w), 1);
+    assert_int_equal(open_asks(w, TW_DIR_IN, NULL), 1);
+}
+
+static void
+test_copy_with_other_message_id(void **state)
+{
+    world_t *w = *state;
+
+    assert_true(record_quiet(w, ask_headers, 0, ask_body));
+    /* the same mail seen again with another id and other trace headers */
+    assert_false(record_quiet(w,
+                              "Received: from relay.example.net by mx.example.org\n"
+                              "X-Twoway-Ask: yes\n"
+                              "From: Alice <alice@example.org>\n"
+                              "To: Me <me@example.org>\n"
+                              "Subject: Budget\n"
+                              "Message-ID: <ask1-copy@relay.example.net>\n",
+                              0, ask_body));
+    assert_int_equal(message_count(w), 1);
+    assert_int_equal(balance(w, ALICE).received, 1);
+    assert_int_equal(open_asks(w, TW_DIR_IN, NULL), 1);
+
+    /* and a header-less message twice */
+    assert_true(record_quiet(w, "From: bob@example.org\nTo: me@example.org\nSubject: Hi\n", 10,
+                             "Lunch?\n"));
+    assert_false(record_quiet(w, "From: bob@example.org\nTo: me@example.org\nSubject: Hi\n", 10,
+                              "Lunch?\n"));
+    assert_int_equal(message_count(w), 2);
+}
+
+static void
+test_balance_after_several_messages(void **state)
+{
+    world_t *w = *state;
+    tw_record_t rec;
+
+    /* 1: Alice asks */
+    assert_true(record_quiet(w, ask_headers, 0, ask_body));
+    /* 2: the owner answers and asks back */
+    assert_true(record_quiet(w, reply_headers, 60,
+                             "Here they are. Could you also send me the Q4 numbers?\n"));
+    /* 3: Alice thanks, no ask */
+    assert_true(record_quiet(w, "From: alice@example.org\nTo: me@example.org\n"
+                                "Subject: Thanks\nMessage-ID: <thanks@example.org>\n",
+                             120, "Thanks a lot!\n"));
+    /* 4: Alice asks again, elsewhere */
+    record(w, "From: alice@example.org\nTo: me@example.org\nSubject: Room\n"
+              "Message-ID: <room@example.org>\n",
+           180, "Could you book the room for Monday?\n", &rec);
+    assert_true(rec.tags.ask);
+    assert_int_equal(rec.tags.received, 3);
+    assert_int_equal(rec.tags.sent, 1);
+    assert_int_equal(rec.tags.you_owe, 1);
+    assert_int_equal(rec.tags.they_owe, 1);
+    assert_true(rec.tags.thread);
+    assert_int_equal(rec.tags.thread_asks, 1);
+    assert_int_equal(rec.tags.since, T0 + 180 * MINUTE);
+    tw_record_clear(&rec);
+    /* 5: the owner writes to Bob: not Alice's */
+    assert_true(record_quiet(w, "From: me@example.org\nTo: bob@example.org\nSubject: Lunch\n"
+                                "Message-ID: <lunch@example.org>\n",
+                             200, "See you at noon.\n"));
+    /* 6: the owner writes to Alice about something else */
+    assert_true(record_quiet(w, "From: me@example.org\nTo: alice@example.org, bob@example.org\n"
+                                "Subject: Party\nMessage-ID: <party@example.org>\n",
+                             240, "The party is on Friday.\n"));
+
+    balance_t b = balance(w, ALICE);
+    assert_int_equal(b.received, 3);
+    assert_int_equal(b.sent, 2);
+    assert_int_equal(b.you_owe, 1);
+    assert_int_equal(b.they_owe, 1);
+    b = balance(w, BOB);
+    assert_int_equal(b.received, 0);
+    assert_int_equal(b.sent, 2);
+    assert_int_equal(b.you_owe, 0);
+    assert_int_equal(b.they_owe, 0);
+}
+
+static void
+test_thread_tag_counts_open_asks(void **state)
+{
+    world_t *w = *state;
+    tw_record_t rec;
+
+    assert_true(record_quiet(w, ask_headers, 0, ask_body));
+    record(w, "From: alice@example.org\nTo: me@example.org\nSubject: Re: Budget\n"
+              "Message-ID: <ask2@example.org>\nIn-Reply-To: <ask1@example.org>\n",
+           30, "And could you also send last year's figures?\n", &rec);
+    assert_true(rec.tags.thread);
+    assert_int_equal(rec.tags.thread_asks, 2);
+    assert_int_equal(rec.tags.since, T0);
+    assert_int_equal(rec.tags.you_owe, 2);
+    tw_record_clear(&rec);
+
+    /* a message in the thread that asks nothing still shows it */
+    record(w, "From: alice@example.org\nTo: me@example.org\nSubject: Re: Budget\n"
+              "Message-ID: <ask3@example.org>\nIn-Reply-To: <ask2@example.org>\n",
+           40, "Thanks in advance.\n", &rec);
+    assert_false(rec.tags.ask);
+    assert_true(rec.tags.thread);
+    assert_int_equal(rec.tags.thread_asks, 2);
+    tw_record_clear(&rec);
+
+    /* answering the latest names both in its References */
+    record(w, "From: me@example.org\nTo: alice@example.org\nSubject: Re: Budget\n"
+              "Message-ID: <done@example.org>\nIn-Reply-To: <ask3@example.org>\n"
+              "References: <ask1@example.org> <ask2@example.org> <ask3@example.org>\n",
+           50, "Both attached.\n", &rec);
+    assert_int_equal(rec.answered, 2);
+    tw_record_clear(&rec);
+    assert_int_equal(open_asks(w, TW_DIR_IN, NULL), 0);
+}
+
+static void
+test_reply_further_down_the_branch(void **state)
+{
+    world_t *w = *state;
+
+    assert_true(record_quiet(w, ask_headers, 0, ask_body));
+    /* a side branch that does not name the ask closes nothing */
+    assert_true(record_quiet(w, "From: me@example.org\nTo: alice@example.org\n"
+                                "Subject: Re: Budget\nMessage-ID: <side@example.org>\n"
+                                "In-Reply-To: <other@example.org>\n"
+                                "References: <root@example.org> <other@example.org>\n",
+                             20, "About the other thing: fine.\n"));
+    assert_int_equal(open_asks(w, TW_DIR_IN, ALICE), 1);
+    /* Alice writes again below her ask; the owner replies to that */
+    assert_true(record_quiet(w, "From: alice@example.org\nTo: me@example.org\n"
+                                "Subject: Re: Budget\nMessage-ID: <more@example.org>\n"
+                                "In-Reply-To: <ask1@example.org>\n"
+                                "References: <ask1@example.org>\n",
+                             30, "Some more context for you.\n"));
+    assert_true(record_quiet(w, "From: me@example.org\nTo: alice@example.org\n"
+                                "Subject: Re: Budget\nMessage-ID: <answer@example.org>\n"
+                                "In-Reply-To: <more@example.org>\n"
+                                "References: <ask1@example.org> <more@example.org>\n",
+                             40, "Here you go.\n"));
+    assert_int_equal(open_asks(w, TW_DIR_IN, ALICE), 0);
+}
+
+static void
+test_list_traffic_not_in_balance(void **state)
+{
+    world_t *w = *state;
+    tw_record_t rec;
+    const char *list = "List-Id: <dev.lists.example.org>\n"
+                       "List-Post: <mailto:dev@lists.example.org>\n";
+    char *h = g_strconcat("From: alice@example.org\nTo: dev@lists.example.org\n"
+                          "Subject: [dev] help\nMessage-ID: <l1@example.org>\n",
+                          list, NULL);
+
+    record(w, h, 0, "Could anyone review my patch?\n", &rec);
+    assert_true(rec.recorded);
+    assert_false(rec.tags.ask);
+    assert_false(rec.tags.balance);
+    tw_record_clear(&rec);
+    assert_int_equal(open_asks(w, TW_DIR_IN, NULL), 0);
+    assert_int_equal(balance(w, ALICE).received, 0);
+    g_free(h);
+
+    /* addressed to the owner, it is personal */
+    h = g_strconcat("From: alice@example.org\nTo: me@example.org\nCc: dev@lists.example.org\n"
+                    "Subject: [dev] help\nMessage-ID: <l2@example.org>\n",
+                    list, NULL);
+    record(w, h, 10, "Could you review my patch?\n", &rec);
+    assert_true(rec.tags.ask);
+    assert_true(rec.tags.balance);
+    assert_int_equal(rec.tags.received, 1);
+    tw_record_clear(&rec);
+    /* the list itself is no correspondent */
+    assert_int_equal(balance(w, "dev@lists.example.org").received, 0);
+    assert_int_equal(open_asks(w, TW_DIR_IN, "dev@lists.example.org"), 0);
+    g_free(h);
+}
+
+static void
+test_missing_date_uses_now(void **state)
+{
+    world_t *w = *state;
+    char *text = message_text(
+        "From: alice@example.org\nTo: me@example.org\nSubject: Undated\n"
+        "Message-ID: <undated@example.org>\n",
+        NO_DATE, "Could you call me?\n");
+    tw_record_t rec;
+    tw_error_t err = {{0}};
+
+    assert_int_equal(record_text(w, text, TW_HINT_AUTO, T0 + 12345, &rec, &err), TW_OK);
+    assert_true(rec.tags.thread);
+    assert_int_equal(rec.tags.since, T0 + 12345);
+    tw_record_clear(&rec);
+    g_free(text);
+}
+
+static void
+test_busy_database(void **state)
+{
+    world_t *w = *state;
+    tw_store_t *other = NULL;
+    tw_error_t err = {{0}};
+    tw_record_t rec;
+    char *text = message_text(ask_headers, 0, ask_body);
+
+    assert_int_equal(tw_store_open(w->path, 2000, false, &other, &err), TW_OK);
+    assert_int_equal(tw_store_begin(other), TW_OK);
+    tw_store_close(w->store);
+    assert_int_equal(tw_store_open(w->path, 50, false, &w->store, &err), TW_OK);
+
+    tw_status_t st = record_text(w, text, TW_HINT_AUTO, T0, &rec, &err);
+    assert_int_equal(st, TW_ERR_DB_BUSY);
+    assert_true(err.text[0] != '\0');
+    assert_false(rec.tags.ask);
+    assert_null(rec.tags.cue);
+
+    tw_store_rollback(other);
+    tw_store_close(other);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(record_text(w, text, TW_HINT_AUTO, T0, &rec, &err), TW_OK);
+    assert_true(rec.recorded);
+    tw_record_clear(&rec);
+    assert_int_equal(message_count(w), 1);
+    g_free(text);
+}
+
+static void
+test_batch_rolled_back(void **state)
+{
+    world_t *w = *state;
+    tw_message_t *msg = NULL;
+    tw_reading_t r;
+    tw_record_t rec;
+    tw_error_t err = {{0}};
+    char *text = message_text(ask_headers, 0, ask_body);
+
+    assert_int_equal(tw_message_parse(text, strlen(text), 1 << 20, "+", &msg), TW_OK);
+    tw_read(w->cfg, msg, OWNER, TW_HINT_AUTO, &r);
+    assert_int_equal(tw_store_begin(w->store), TW_OK);
+    assert_int_equal(tw_ledger_record(w->store, w->cfg, &r, T0, true, &rec, &err), TW_OK);
+    assert_true(rec.recorded);
+    tw_record_clear(&rec);
+    tw_store_rollback(w->store);
+    /* nothing of it was kept */
+    assert_int_equal(tw_store_begin(w->store), TW_OK);
+    assert_int_equal(tw_ledger_record(w->store, w->cfg, &r, T0, true, &rec, &err), TW_OK);
+    assert_true(rec.recorded);
+    tw_record_clear(&rec);
+    assert_int_equal(tw_store_commit(w->store), TW_OK);
+    assert_int_equal(message_count(w), 1);
+    tw_reading_clear(&r);
+    tw_message_free(msg);
+    g_free(text);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_ask_then_reply_closes_it),
+        T(test_reply_before_ask),
+        T(test_headerless_reply_in_thread_closes),
+        T(test_headerless_ask_and_reply),
+        T(test_headerless_reply_before_ask),
+        T(test_headerless_answer_to_two_people),
+        T(test_two_owners_separate_ledgers),
+        T(test_bulk_never_opens),
+        T(test_bulk_never_closes),
+        T(test_incoming_reply_closes_owner_ask),
+        T(test_follow_up_is_a_chase),
+        T(test_follow_up_adding_a_person),
+        T(test_message_without_sender),
+        T(test_ask_to_two_people),
+        T(test_same_message_twice),
+        T(test_copy_with_other_message_id),
+        T(test_balance_after_several_messages),
+        T(test_thread_tag_counts_open_asks),
+        T(test_reply_further_down_the_branch),
+        T(test_list_traffic_not_in_balance),
+        T(test_missing_date_uses_now),
+        T(test_busy_database),
+        T(test_batch_rolled_back),
+    };
+
+    return cmocka_run_group_tests_name("ledger", tests, NULL, NULL);
+}

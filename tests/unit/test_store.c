@@ -1,0 +1,655 @@
+/* test_store.c - unit tests for lib/store.c: the SQLite database. */
+#include "unit.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "store.h"
+
+typedef struct {
+    char *dir;
+    char *path;
+    tw_store_t *store;
+} fixture_t;
+
+static int
+setup(void **state)
+{
+    fixture_t *f = g_new0(fixture_t, 1);
+    tw_error_t err = {{0}};
+
+    f->dir = unit_tmpdir();
+    f->path = g_build_filename(f->dir, "twoway.db", NULL);
+    if (tw_store_open(f->path, 2000, true, &f->store, &err) != TW_OK) {
+        print_error("open %s: %s\n", f->path, err.text);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    fixture_t *f = *state;
+
+    if (f == NULL)
+        return 0;
+    tw_store_close(f->store);
+    unit_rmtree(f->dir);
+    g_free(f->dir);
+    g_free(f->path);
+    g_free(f);
+    return 0;
+}
+
+/* A PRAGMA's value read through a connection of our own. */
+static char *
+pragma(const char *path, const char *name)
+{
+    sqlite3 *db;
+    sqlite3_stmt *stmt;
+    char *sql = g_strdup_printf("PRAGMA %s", name), *value = NULL;
+
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        value = g_strdup((const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    g_free(sql);
+    return value;
+}
+
+static void
+exec_on(const char *path, const char *sql)
+{
+    sqlite3 *db;
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static gint64
+insert_message(tw_store_t *s, gint64 owner, const char *key, const char *content_key,
+               gint64 thread, tw_direction_t dir, const char *sender, gint64 date)
+{
+    tw_message_row_t m = {
+        .owner_id = owner,
+        .key = key,
+        .content_key = content_key,
+        .thread_id = thread,
+        .direction = dir,
+        .sender = sender,
+        .date = date,
+        .subject = "Subject",
+        .score = 0.0,
+        .recorded_at = date,
+    };
+    gint64 row = 0;
+
+    assert_int_equal(tw_store_insert_message(s, &m, &row), TW_OK);
+    assert_true(row > 0);
+    return row;
+}
+
+static void
+test_open_creates_private_file_and_directory(void **state)
+{
+    char *dir = unit_tmpdir();
+    char *path = g_build_filename(dir, "a", "b", "twoway.db", NULL);
+    char *sub = g_build_filename(dir, "a", "b", NULL);
+    tw_store_t *s = NULL;
+    tw_error_t err = {{0}};
+    struct stat st;
+    mode_t old = umask(0);
+
+    assert_int_equal(tw_store_open(path, 1000, true, &s, &err), TW_OK);
+    umask(old);
+    assert_non_null(s);
+    assert_string_equal(tw_store_path(s), path);
+    assert_int_equal(stat(sub, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(st.st_mode & 0777, 0600);
+
+    /* the write-ahead log is as private as the database */
+    gint64 id;
+    assert_int_equal(tw_store_begin(s), TW_OK);
+    assert_int_equal(tw_store_owner(s, "me@example.org", true, &id), TW_OK);
+    assert_int_equal(tw_store_commit(s), TW_OK);
+    char *wal = g_strconcat(path, "-wal", NULL);
+    if (stat(wal, &st) == 0)
+        assert_int_equal(st.st_mode & 077, 0);
+    g_free(wal);
+
+    tw_store_close(s);
+    unit_rmtree(dir);
+    g_free(sub);
+    g_free(path);
+    g_free(dir);
+}
+
+static void
+test_schema_version_and_wal(void **state)
+{
+    fixture_t *f = *state;
+    char *v = pragma(f->path, "user_version");
+
+    assert_non_null(v);
+    assert_int_equal(atoi(v), TW_STORE_SCHEMA_VERSION);
+    g_free(v);
+    v = pragma(f->path, "journal_mode");
+    assert_string_equal(v, "wal");
+    g_free(v);
+}
+
+static void
+test_reopen_keeps_data(void **state)
+{
+    fixture_t *f = *state;
+    gint64 id = 0, again = 0;
+    tw_error_t err = {{0}};
+
+    assert_int_equal(tw_store_owner(f->store, "me@example.org", true, &id), TW_OK);
+    assert_true(id > 0);
+    tw_store_close(f->store);
+    f->store = NULL;
+
+    /* read-only open of an existing file */
+    assert_int_equal(tw_store_open(f->path, 1000, false, &f->store, &err), TW_OK);
+    assert_int_equal(tw_store_owner(f->store, "me@example.org", false, &again), TW_OK);
+    assert_int_equal(again, id);
+    tw_store_close(f->store);
+
+    /* opening with create does not start over */
+    assert_int_equal(tw_store_open(f->path, 1000, true, &f->store, &err), TW_OK);
+    assert_int_equal(tw_store_owner(f->store, "me@example.org", false, &again), TW_OK);
+    assert_int_equal(again, id);
+    char *v = pragma(f->path, "user_version");
+    assert_int_equal(atoi(v), TW_STORE_SCHEMA_VERSION);
+    g_free(v);
+}
+
+static void
+test_open_missing_without_create(void **state)
+{
+    char *dir = unit_tmpdir();
+    char *path = g_build_filename(dir, "absent", "twoway.db", NULL);
+    tw_store_t *s = (tw_store_t *)0x1;
+    tw_error_t err = {{0}};
+
+    assert_int_equal(tw_store_open(path, 1000, false, &s, &err), TW_ERR_NOINPUT);
+    assert_null(s);
+    assert_true(unit_contains(err.text, path));
+    assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+    char *parent = g_path_get_dirname(path);
+    assert_false(g_file_test(parent, G_FILE_TEST_EXISTS));
+    g_free(parent);
+    unit_rmtree(dir);
+    g_free(path);
+    g_free(dir);
+}
+
+static void
+test_open_newer_schema_refused(void **state)
+{
+    fixture_t *f = *state;
+    tw_error_t err = {{0}};
+
+    tw_store_close(f->store);
+    f->store = NULL;
+    exec_on(f->path, "PRAGMA user_version = 99");
+    assert_int_equal(tw_store_open(f->path, 1000, true, &f->store, &err), TW_ERR_DB);
+    assert_null(f->store);
+    assert_true(unit_contains(err.text, f->path));
+    /* and the file is left alone */
+    char *v = pragma(f->path, "user_version");
+    assert_int_equal(atoi(v), 99);
+    g_free(v);
+}
+
+static void
+test_open_not_a_database(void **state)
+{
+    char *dir = unit_tmpdir();
+    char *path = unit_write_file(dir, "junk.db", "this is not an SQLite database, not at all.\n"
+                                                 "0123456789012345678901234567890123456789\n"
+                                                 "0123456789012345678901234567890123456789\n",
+                                 -1);
+    tw_store_t *s = NULL;
+    tw_error_t err = {{0}};
+    tw_status_t st = tw_store_open(path, 1000, false, &s, &err);
+
+    assert_int_equal(st, TW_ERR_DB);
+    assert_null(s);
+    assert_true(unit_contains(err.text, path));
+    assert_true(tw_status_is_infrastructure(st));
+    unit_rmtree(dir);
+    g_free(path);
+    g_free(dir);
+}
+
+static void
+test_open_impossible_path(void **state)
+{
+    tw_store_t *s = NULL;
+    tw_error_t err = {{0}};
+
+    assert_int_equal(tw_store_open("/dev/null/sub/twoway.db", 1000, true, &s, &err), TW_ERR_DB);
+    assert_null(s);
+    assert_true(err.text[0] != '\0');
+}
+
+static void
+test_busy_second_connection(void **state)
+{
+    fixture_t *f = *state;
+    tw_store_t *other = NULL;
+    tw_error_t err = {{0}};
+
+    /* a plain SQLite connection holds the write lock */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+
+    assert_int_equal(tw_store_open(f->path, 100, false, &other, &err), TW_OK);
+    gint64 t0 = g_get_monotonic_time();
+    tw_status_t st = tw_store_begin(other);
+    gint64 elapsed = g_get_monotonic_time() - t0;
+    assert_int_equal(st, TW_ERR_DB_BUSY);
+    assert_true(tw_status_is_infrastructure(st));
+    assert_true(elapsed < 3 * G_USEC_PER_SEC);
+    assert_true(unit_contains(tw_store_error(other), "locked"));
+
+    /* and works once the lock is gone */
+    assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    gint64 id;
+    assert_int_equal(tw_store_begin(other), TW_OK);
+    assert_int_equal(tw_store_owner(other, "me@example.org", true, &id), TW_OK);
+    assert_int_equal(tw_store_commit(other), TW_OK);
+    tw_store_close(other);
+}
+
+static void
+test_busy_between_stores(void **state)
+{
+    fixture_t *f = *state;
+    tw_store_t *other = NULL;
+    tw_error_t err = {{0}};
+    gint64 id;
+
+    assert_int_equal(tw_store_open(f->path, 50, false, &other, &err), TW_OK);
+    assert_int_equal(tw_store_begin(f->store), TW_OK);
+    assert_int_equal(tw_store_owner(f->store, "a@example.org", true, &id), TW_OK);
+    assert_int_equal(tw_store_begin(other), TW_ERR_DB_BUSY);
+    tw_store_rollback(other);
+    assert_int_equal(tw_store_commit(f->store), TW_OK);
+    assert_int_equal(tw_store_begin(other), TW_OK);
+    assert_int_equal(tw_store_owner(other, "a@example.org", false, &id), TW_OK);
+    assert_true(id > 0);
+    assert_int_equal(tw_store_commit(other), TW_OK);
+    tw_store_close(other);
+}
+
+static void
+test_transactions(void **state)
+{
+    fixture_t *f = *state;
+    tw_store_t *s = f->store;
+    gint64 id;
+
+    /* a rolled-back savepoint leaves the rest of the transaction */
+    assert_int_equal(tw_store_begin(s), TW_OK);
+    assert_int_equal(tw_store_owner(s, "kept@example.org", true, &id), TW_OK);
+    assert_int_equal(tw_store_savepoint(s), TW_OK);
+    assert_int_equal(tw_store_owner(s, "dropped@example.org", true, &id), TW_OK);
+    tw_store_rollback_savepoint(s);
+    assert_int_equal(tw_store_savepoint(s), TW_OK);
+    assert_int_equal(tw_store_owner(s, "released@example.org", true, &id), TW_OK);
+    assert_int_equal(tw_store_release(s), TW_OK);
+    assert_int_equal(tw_store_commit(s), TW_OK);
+    assert_int_equal(tw_store_owner(s, "kept@example.org", false, &id), TW_OK);
+    assert_true(id > 0);
+    assert_int_equal(tw_store_owner(s, "released@example.org", false, &id), TW_OK);
+    assert_true(id > 0);
+    assert_int_equal(tw_store_owner(s, "dropped@example.org", false, &id), TW_OK);
+    assert_int_equal(id, 0);
+
+    /* a rolled-back transaction leaves nothing */
+    assert_int_equal(tw_store_begin(s), TW_OK);
+    assert_int_equal(tw_store_owner(s, "gone@example.org", true, &id), TW_OK);
+    tw_store_rollback(s);
+    assert_int_equal(tw_store_owner(s, "gone@example.org", false, &id), TW_OK);
+    assert_int_equal(id, 0);
+    /* rolling back with no transaction is harmless */
+    tw_store_rollback(s);
+    tw_store_rollback_savepoint(s);
+}
+
+static void
+test_owners(void **state)
+{
+    fixture_t *f = *state;
+    tw_store_t *s = f->store;
+    gint64 a, b, again;
+
+    assert_null(tw_store_sole_owner(s));
+    assert_int_equal(tw_store_owner(s, "nobody@example.org", false, &a), TW_OK);
+    assert_int_equal(a, 0);
+    assert_int_equal(tw_store_owner(s, "a@example.org", true, &a), TW_OK);
+    assert_true(a > 0);
+    assert_int_equal(tw_store_owner(s, "a@example.org", true, &again), TW_OK);
+    assert_int_equal(again, a);
+    char *sole = tw_store_sole_owner(s);
+    assert_string_equal(sole, "a@example.org");
+    g_free(sole);
+    assert_int_equal(tw_store_owner(s, "b@example.org", true, &b), TW_OK);
+    assert_true(b != a);
+    assert_null(tw_store_sole_owner(s));
+}
+
+static void
+test_find_message_by_key_and_content(void **state)
+{
+    fixture_t *f = *state;
+    tw_store_t *s = f->store;
+    gint64 owner, other, thread, row, found;
+
+    assert_int_equal(tw_store_owner(s, "me@example.org", true, &owner), TW_OK);
+    assert_int_equal(tw_store_owner(s, "you@example.org", true, &other), TW_OK);
+    assert_int_equal(tw_store_thread_create(s, owner, "subject", 1000, &thread), TW_OK);
+    row = insert_message(s, owner, "m1@example.org", "0123456789abcdef0123456789abcdef", thread,
+                         TW_DIR_IN, "alice@example.org", 1000);
+
+    assert_int_equal(tw_store_find_message(s, owner, "m1@example.org", "ffff", &found), TW_OK);
+    assert_int_equal(found, row);
+    assert_int_equal(tw_store_find_message(s, owner, "copy@example.org",
+                                           "0123456789abcdef0123456789abcdef", &found),
+                     TW_OK);
+    assert_int_equal(found, row);
+    assert_int_equal(tw_store_find_message(s, owner, "m1@example.org",
+                                           "0123456789abcdef0123456789abcdef", &found),
+                     TW_OK);
+    assert_int_equal(found, row);
+    assert_int_equal(tw_store_find_message(s, owner, "new@example.org", "eeee", &found), TW_OK);
+    assert_int_equal(found, 0);
+    /* another owner's ledger is another ledger */
+    assert_int_equal(tw_store_find_message(s, other, "m1@example.org",
+                                           "0123456789abcdef0123456789abcdef", &found),
+                     TW_OK);
+    assert_int_equal(found, 0);
+
+    /* a message by id */
+    tw_parent_t p;
+    assert_int_equal(tw_store_message_by_id(s, owner, "m1@example.org", &p), TW_OK);
+    assert_int_equal(p.row, row);
+    assert_int_equal(p.direction, TW_DIR_IN);
+    assert_int_equal(p.date, 1000);
+    assert_string_equal(p.sender, "alice@example.org");
+    assert_false(p.bulk);
+    assert_int_equal(tw_store_message_by_id(s, owner, "none@example.org", &p), TW_OK);
+    assert_int_equal(p.row, 0);
+}
+
+static void
+test_threads_bind_and_merge(void **state)
+{
+    fixture_t *f = *state;
+    tw_store_t *s = f->store;
+    gint64 owner, t1, t2, t;
+
+    assert_int_equal(tw_store_owner(s, "me@example.org", true, &owner), TW_OK);
+    assert_int_equal(tw_store_thread_create(s, owner, "one", 1000, &t1), TW_OK);
+    assert_int_equal(tw_store_thread_create(s, owner, "two", 2000, &t2), TW_OK);
+    assert_true(t1 > 0 && t2 > 0 && t1 != t2);
+    assert_int_equal(tw_store_bind_id(s, owner, "a@x", t1), TW_OK);
+    assert_int_equal(tw_store_bind_id(s, owner, "b@x", t2), TW_OK);
+    /* a bound id keeps its thread */
+    assert_int_equal(tw_store_bind_id(s, owner, "a@x", t2), TW_OK);
+    assert_int_equal(tw_store_thread_of_id(s, owner, "a@x", &t), TW_OK);
+    assert_int_equal(t, t1);
+    assert_int_equal(tw_store_thread_of_id(s, owner, "unknown@x", &t), TW_OK);
+    assert_int_equal(t, 0);
+
+    gint64 row = insert_message(s, owner, "b@x", "c2", t2, TW_DIR_IN, "bob@example.org", 2000);
+    assert_int_equal(tw_store_thread_merge(s, t1, t2), TW_OK);
+    assert_int_equal(tw_store_thread_of_id(s, owner, "b@x", &t), TW_OK);
+    assert_int_equal(t, t1);
+    assert_int_equal(tw_store_add_contact(s, row, "bob@example.org", TW_ROLE_FROM), TW_OK);
+    /* the merged thread spans both dates and keeps the message */
+    assert_int_equal(tw_store_thread_by_subject(s, owner, "one", "bob@example.org", 1500, 1600, &t),
+                     TW_OK);
+    assert_int_equal(t, t1);
+    tw_stats_t stats;
+    assert_int_equal(tw_store_stats(s, owner, &stats), TW_OK);
+    assert_int_equal(stats.threads, 1);
+    assert_int_equal(stats.messages, 1);
+}
+
+static void
+test_thread_by_subject(void **state)
+{
+    fixture_t *f = *state;
+    tw_store_t *s = f->store;
+    gint64 owner, thread, t, row;
+
+    assert_int_equal(tw_store_owner(s, "me@example.org", true, &owner), TW_OK);
+    assert_int_equal(tw_store_thread_create(s, owner, "budget", 10000, &thread), TW_OK);
+    row = insert_message(s, owner, "m@x", "c", thread, TW_DIR_IN, "alice@example.org", 10000);
+    assert_int_equal(tw_store_add_contact(s, row, "alice@example.org", TW_ROLE_FROM), TW_OK);
+
+    assert_int_equal(tw_store_thread_by_subject(s, owner, "budget", "alice@example.org", 5000,
+                                                15000, &t),
+                     TW_OK);
+    assert_int_equal(t, thread);
+    /* not someone else's */
+    assert_int_equal(tw_store_thread_by_subject(s, owner, "budget", "bob@example.org", 5000,
+                                                15000, &t),
+                     TW_OK);
+    assert_int_equal(t, 0);
+    /* not another subject */
+    assert_int_equal(tw_store_thread_by_subject(s, owner, "budgets", "alice@example.org", 5000,
+                                                15000, &t),
+                     TW_OK);
+    assert_int_equal(t, 0);
+    /* not outside the window */
+    assert_int_equal(tw_store_thread_by_subject(s, owner, "budget", "alice@example.org", 20000,
+                                                30000, &t),
+                     TW_OK);
+    assert_int_equal(t, 0);
+    assert_int_equal(tw_store_thread_touch(s, thread, 25000), TW_OK);
+    assert_int_equal(tw_store_thread_by_subject(s, owner, "budget", "alice@example.org", 20000,
+                                                30000, &t),
+                     TW_OK);
+    assert_int_equal(t, thread);
+}
+
+static void
+test_asks_and_balance(void **state)
+{
+    fixture_t *f = *state;
+    tw_store_t *s = f->store;
+    gint64 owner, thread, ask_row, reply_row, since;
+    int received, sent, you_owe, they_owe, asks;
+
+    assert_int_equal(tw_store_owner(s, "me@example.org", true, &owner), TW_OK);
+    assert_int_equal(tw_store_thread_create(s, owner, "figures", 1000, &thread), TW_OK);
+    ask_row = insert_message(s, owner, "ask@x", "c1", thread, TW_DIR_IN, "alice@example.org", 1000);
+    assert_int_equal(tw_store_add_contact(s, ask_row, "alice@example.org", TW_ROLE_FROM), TW_OK);
+    assert_int_equal(tw_store_insert_ask(s, owner, ask_row, TW_DIR_IN, "alice@example.org", thread,
+                                         1000),
+                     TW_OK);
+    /* the same ask twice is one ask */
+    assert_int_equal(tw_store_insert_ask(s, owner, ask_row, TW_DIR_IN, "alice@example.org", thread,
+                                         1000),
+                     TW_OK);
+
+    assert_int_equal(tw_store_balance(s, owner, "alice@example.org", &received, &sent, &you_owe,
+                                      &they_owe),
+                     TW_OK);
+    assert_int_equal(received, 1);
+    assert_int_equal(sent, 0);
+    assert_int_equal(you_owe, 1);
+    assert_int_equal(they_owe, 0);
+    assert_int_equal(tw_store_thread_open(s, owner, thread, &asks, &since), TW_OK);
+    assert_int_equal(asks, 1);
+    assert_int_equal(since, 1000);
+
+    GPtrArray *open = g_ptr_array_new_with_free_func(tw_ask_row_free);
+    assert_int_equal(tw_store_open_asks(s, owner, TW_DIR_IN, 0, NULL, 0, open), TW_OK);
+    assert_int_equal(open->len, 1);
+    tw_ask_row_t *a = open->pdata[0];
+    assert_string_equal(a->correspondent, "alice@example.org");
+    assert_string_equal(a->message_id, "ask@x");
+    assert_int_equal(a->recipients, 1);
+    gint64 ask_id = a->id;
+    g_ptr_array_set_size(open, 0);
+
+    /* the owner's reply, naming the ask, closes it */
+    reply_row = insert_message(s, owner, "reply@x", "c2", thread, TW_DIR_OUT, "me@example.org",
+                               2000);
+    assert_int_equal(tw_store_add_contact(s, reply_row, "alice@example.org", TW_ROLE_TO), TW_OK);
+    assert_int_equal(tw_store_add_ref(s, reply_row, "ask@x"), TW_OK);
+    int closed = -1;
+    assert_int_equal(tw_store_close_referenced(s, owner, TW_DIR_IN, reply_row, 2000, &closed),
+                     TW_OK);
+    assert_int_equal(closed, 1);
+    assert_int_equal(tw_store_balance(s, owner, "alice@example.org", &received, &sent, &you_owe,
+                                      &they_owe),
+                     TW_OK);
+    assert_int_equal(received, 1);
+    assert_int_equal(sent, 1);
+    assert_int_equal(you_owe, 0);
+    assert_int_equal(tw_store_open_asks(s, owner, TW_DIR_IN, 0, NULL, 0, open), TW_OK);
+    assert_int_equal(open->len, 0);
+    /* a closed ask cannot be marked done */
+    assert_int_equal(tw_store_mark_done(s, owner, ask_id, 3000), TW_ERR_NOT_FOUND);
+    assert_int_equal(tw_store_mark_done(s, owner, 999999, 3000), TW_ERR_NOT_FOUND);
+    g_ptr_array_free(open, TRUE);
+}
+
+static void
+test_mark_done(void **state)
+{
+    fixture_t *f = *state;
+    tw_store_t *s = f->store;
+    gint64 owner, thread, row;
+    int received, sent, you_owe, they_owe;
+
+    assert_int_equal(tw_store_owner(s, "me@example.org", true, &owner), TW_OK);
+    assert_int_equal(tw_store_thread_create(s, owner, "x", 1000, &thread), TW_OK);
+    row = insert_message(s, owner, "ask@x", "c1", thread, TW_DIR_IN, "bob@example.org", 1000);
+    assert_int_equal(tw_store_add_contact(s, row, "bob@example.org", TW_ROLE_FROM), TW_OK);
+    assert_int_equal(tw_store_insert_ask(s, owner, row, TW_DIR_IN, "bob@example.org", thread, 1000),
+                     TW_OK);
+    GPtrArray *open = g_ptr_array_new_with_free_func(tw_ask_row_free);
+    assert_int_equal(tw_store_open_asks(s, owner, TW_DIR_IN, 0, "bob@example.org", 0, open), TW_OK);
+    assert_int_equal(open->len, 1);
+    gint64 id = ((tw_ask_row_t *)open->pdata[0])->id;
+    assert_int_equal(tw_store_mark_done(s, owner, id, 2000), TW_OK);
+    assert_int_equal(tw_store_balance(s, owner, "bob@example.org", &received, &sent, &you_owe,
+                                      &they_owe),
+                     TW_OK);
+    assert_int_equal(you_owe, 0);
+    assert_int_equal(tw_store_mark_done(s, owner, id, 2000), TW_ERR_NOT_FOUND);
+    g_ptr_array_free(open, TRUE);
+}
+
+static void
+test_forget(void **state)
+{
+    fixture_t *f = *state;
+    tw_store_t *s = f->store;
+    gint64 owner, thread, row, kept;
+    int received, sent, you_owe, they_owe, removed = -1;
+
+    assert_int_equal(tw_store_owner(s, "me@example.org", true, &owner), TW_OK);
+    assert_int_equal(tw_store_thread_create(s, owner, "x", 1000, &thread), TW_OK);
+    row = insert_message(s, owner, "ask@x", "c1", thread, TW_DIR_IN, "bob@example.org", 1000);
+    assert_int_equal(tw_store_add_contact(s, row, "bob@example.org", TW_ROLE_FROM), TW_OK);
+    assert_int_equal(tw_store_insert_ask(s, owner, row, TW_DIR_IN, "bob@example.org", thread, 1000),
+                     TW_OK);
+    kept = insert_message(s, owner, "other@x", "c2", thread, TW_DIR_IN, "carol@example.org", 1100);
+    assert_int_equal(tw_store_add_contact(s, kept, "carol@example.org", TW_ROLE_FROM), TW_OK);
+
+    tw_status_t st = tw_store_forget(s, owner, "bob@example.org", &removed);
+    if (st != TW_OK)
+        print_error("forget: %s\n", tw_store_error(s));
+    assert_int_equal(st, TW_OK);
+    assert_int_equal(removed, 1);
+    assert_int_equal(tw_store_balance(s, owner, "bob@example.org", &received, &sent, &you_owe,
+                                      &they_owe),
+                     TW_OK);
+    assert_int_equal(received, 0);
+    assert_int_equal(you_owe, 0);
+    gint64 found;
+    assert_int_equal(tw_store_find_message(s, owner, "ask@x", "c1", &found), TW_OK);
+    assert_int_equal(found, 0);
+    /* nobody else is forgotten */
+    assert_int_equal(tw_store_find_message(s, owner, "other@x", "c2", &found), TW_OK);
+    assert_int_equal(found, kept);
+}
+
+static void
+test_odd_text_values(void **state)
+{
+    fixture_t *f = *state;
+    tw_store_t *s = f->store;
+    gint64 owner, again;
+    /* quotes, SQL, non-UTF-8 and very long text go in and out as given */
+    const char *odd[] = {
+        "o'brien@example.org", "\"; DROP TABLE owners; --@example.org", "caf\xe9@example.org",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(odd); i++) {
+        assert_int_equal(tw_store_owner(s, odd[i], true, &owner), TW_OK);
+        assert_true(owner > 0);
+        assert_int_equal(tw_store_owner(s, odd[i], false, &again), TW_OK);
+        assert_int_equal(again, owner);
+    }
+    GString *big = g_string_new(NULL);
+    for (int i = 0; i < 100000; i++)
+        g_string_append_c(big, 'x');
+    g_string_append(big, "@example.org");
+    assert_int_equal(tw_store_owner(s, big->str, true, &owner), TW_OK);
+    assert_int_equal(tw_store_owner(s, big->str, false, &again), TW_OK);
+    assert_int_equal(again, owner);
+    g_string_free(big, TRUE);
+    tw_stats_t stats;
+    assert_int_equal(tw_store_stats(s, 0, &stats), TW_OK);
+    assert_int_equal(stats.owners, 4);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_open_creates_private_file_and_directory),
+        T(test_schema_version_and_wal),
+        T(test_reopen_keeps_data),
+        cmocka_unit_test(test_open_missing_without_create),
+        T(test_open_newer_schema_refused),
+        cmocka_unit_test(test_open_not_a_database),
+        cmocka_unit_test(test_open_impossible_path),
+        T(test_busy_second_connection),
+        T(test_busy_between_stores),
+        T(test_transactions),
+        T(test_owners),
+        T(test_find_message_by_key_and_content),
+        T(test_threads_bind_and_merge),
+        T(test_thread_by_subject),
+        T(test_asks_and_balance),
+        T(test_mark_done),
+        T(test_forget),
+        T(test_odd_text_values),
+    };
+
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
