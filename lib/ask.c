@@ -231,7 +231,7 @@ hit_free(gpointer p)
 
 /* Scores one sentence, appending its hits. */
 static double
-score_sentence(const char *sentence, int index, GPtrArray *hits)
+score_sentence(const char *sentence, int index, const bool *candidate, GPtrArray *hits)
 {
     char *lower = g_ascii_strdown(sentence, -1);
     double miss = 1.0, damp = 1.0;
@@ -241,7 +241,7 @@ score_sentence(const char *sentence, int index, GPtrArray *hits)
     for (size_t i = 0; i < N_CUES; i++) {
         GMatchInfo *mi = NULL;
         char *matched = NULL;
-        if (!anchored(&cue_table[i], padded))
+        if (!candidate[i] || !anchored(&cue_table[i], padded))
             continue;
         if (cue_table[i].test != NULL) {
             const char *m = cue_table[i].test(sentence);
@@ -274,14 +274,28 @@ tw_ask_detect(const char *fresh, tw_ask_t *out)
     double best = 0.0;
     int best_index = -1, asking = 0;
 
+    bool candidate[N_CUES];
+    char *lower, *padded;
+
     memset(out, 0, sizeof *out);
     out->hits = g_ptr_array_new_with_free_func(hit_free);
     out->sentences = tw_text_sentences(fresh);
+    /* A cue whose anchors are nowhere in the text needs no look at any
+     * sentence. */
+    lower = g_ascii_strdown(fresh ? fresh : "", -1);
+    for (char *p = lower; *p; p++)
+        if (*p == '\n' || *p == '\t')
+            *p = ' ';
+    padded = g_strconcat(" ", lower, " ", NULL);
+    for (size_t k = 0; k < N_CUES; k++)
+        candidate[k] = anchored(&cue_table[k], padded);
+    g_free(padded);
+    g_free(lower);
     for (guint i = 0; i < out->sentences->len && i < 80; i++) {
         const char *s = out->sentences->pdata[i];
         if (strlen(s) > 2000)
             continue;
-        double score = score_sentence(s, (int)i, out->hits);
+        double score = score_sentence(s, (int)i, candidate, out->hits);
         if (score >= 0.5)
             asking++;
         if (score > best) {

@@ -69,9 +69,13 @@ tw_message_free(tw_message_t *msg)
 const char *
 tw_message_header(const tw_message_t *msg, const char *name)
 {
+    size_t n = strlen(name);
+    char first = g_ascii_tolower(name[0]);
+
     for (guint i = 0; i < msg->headers->len; i++) {
         tw_header_t *h = msg->headers->pdata[i];
-        if (g_ascii_strcasecmp(h->name, name) == 0)
+        if (h->name_len == n && g_ascii_tolower(h->name[0]) == first &&
+            g_ascii_strcasecmp(h->name, name) == 0)
             return h->value;
     }
     return NULL;
@@ -266,6 +270,7 @@ read_headers(tw_message_t *msg, GMimeMessage *message, const char *delims)
             continue;
         tw_header_t *copy = g_new0(tw_header_t, 1);
         copy->name = g_strdup(name);
+        copy->name_len = strlen(name);
         copy->value = g_strdup(value ? value : "");
         g_strstrip(copy->value);
         g_ptr_array_add(msg->headers, copy);

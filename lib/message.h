@@ -17,6 +17,7 @@
 typedef struct {
     char *name;  /* as written, e.g. "List-Id" */
     char *value; /* raw value, unfolded */
+    size_t name_len;
 } tw_header_t;
 
 typedef struct {

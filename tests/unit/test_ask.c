@@ -23,23 +23,30 @@ static void
 assert_ask(const char *text, const char *cue_name, const char *want_cue)
 {
     tw_ask_t a;
+    char *problem = NULL;
 
     tw_ask_detect(text, &a);
     if (a.score < THRESHOLD)
-        fail_msg("'%s' scored %.2f, not an ask", text, a.score);
-    assert_non_null(a.cue);
-    if (want_cue != NULL)
-        assert_string_equal(a.cue, want_cue);
-    if (cue_name != NULL) {
+        problem = g_strdup_printf("'%s' scored %.2f, not an ask", text, a.score);
+    else if (a.cue == NULL)
+        problem = g_strdup_printf("'%s' has no cue", text);
+    else if (want_cue != NULL && strcmp(a.cue, want_cue) != 0)
+        problem = g_strdup_printf("'%s': cue '%s', want '%s'", text, a.cue, want_cue);
+    if (problem == NULL && cue_name != NULL) {
         bool found = false;
         for (guint i = 0; i < a.hits->len; i++) {
             tw_cue_hit_t *h = a.hits->pdata[i];
             found = found || (strcmp(h->name, cue_name) == 0 && h->weight > 0);
         }
         if (!found)
-            fail_msg("'%s': cue %s did not fire", text, cue_name);
+            problem = g_strdup_printf("'%s': cue %s did not fire", text, cue_name);
     }
     tw_ask_clear(&a);
+    if (problem != NULL) {
+        print_error("%s\n", problem);
+        g_free(problem);
+        fail();
+    }
 }
 
 static void

@@ -41,8 +41,16 @@ judge(const char *from, const char *subject, const char *extra, const char *reas
     v.bulk = b.bulk;
     v.list = b.list;
     v.reasons = (int)b.reasons->len;
-    if (reason != NULL && !unit_any_contains(b.reasons, reason))
-        fail_msg("no reason mentions '%s' for %s", reason, extra);
+    if (reason != NULL && !unit_any_contains(b.reasons, reason) &&
+        !unit_contains(b.list_id, reason))
+        fail_msg("neither a reason nor the list id mentions '%s' for %s", reason, extra);
+    /* a list id exactly for list mail, on one line */
+    assert_true(b.list == (b.list_id != NULL));
+    if (b.list_id != NULL) {
+        assert_true(*b.list_id != '\0');
+        assert_null(strpbrk(b.list_id, "\r\n"));
+        assert_true(g_utf8_validate(b.list_id, -1, NULL));
+    }
     for (guint i = 0; i < b.reasons->len; i++) {
         const char *r = b.reasons->pdata[i];
         assert_null(strchr(r, '\n'));
@@ -51,6 +59,7 @@ judge(const char *from, const char *subject, const char *extra, const char *reas
     }
     tw_bulk_clear(&b);
     assert_null(b.reasons);
+    assert_null(b.list_id);
     tw_message_free(msg);
     return v;
 }
@@ -283,7 +292,7 @@ test_list_with_precedence_bulk(void **state)
                         "List-Id: <linux-kernel.vger.kernel.org>\n"
                         "List-Post: <mailto:linux-kernel@vger.kernel.org>\n"
                         "Precedence: bulk\n",
-                        "list");
+                        "linux-kernel");
     assert_true(v.list);
     assert_false(v.bulk);
 }
@@ -307,6 +316,31 @@ test_announce_only_list_is_bulk(void **state)
 }
 
 static void
+test_list_id(void **state)
+{
+    tw_message_t *msg = message("alice@example.org", "Draft",
+                                "List-Id: Developers\n <dev.lists.example.org>\n"
+                                "List-Post: <mailto:dev@lists.example.org>\n");
+    tw_bulk_t b;
+
+    tw_bulk_judge(msg, &b);
+    assert_true(b.list);
+    assert_false(b.bulk);
+    assert_non_null(b.list_id);
+    assert_true(unit_contains(b.list_id, "dev.lists.example.org"));
+    assert_int_equal(b.reasons->len, 0);
+    tw_bulk_clear(&b);
+    tw_message_free(msg);
+
+    msg = message("alice@example.org", "Draft", "");
+    tw_bulk_judge(msg, &b);
+    assert_false(b.list);
+    assert_null(b.list_id);
+    tw_bulk_clear(&b);
+    tw_message_free(msg);
+}
+
+static void
 test_reason_is_one_short_line(void **state)
 {
     GString *extra = g_string_new("List-Id: ");
@@ -325,6 +359,9 @@ test_reason_is_one_short_line(void **state)
         assert_null(strpbrk(r, "\r\n\t"));
         assert_true(g_utf8_strlen(r, -1) <= 100);
     }
+    assert_non_null(b.list_id);
+    assert_null(strpbrk(b.list_id, "\r\n\t"));
+    assert_true(g_utf8_strlen(b.list_id, -1) < 200);
     tw_bulk_clear(&b);
     tw_message_free(msg);
     g_string_free(extra, TRUE);
@@ -341,6 +378,7 @@ test_not_mail_is_nothing(void **state)
     tw_bulk_judge(msg, &b);
     assert_false(b.bulk);
     assert_false(b.list);
+    assert_null(b.list_id);
     assert_non_null(b.reasons);
     assert_int_equal(b.reasons->len, 0);
     tw_bulk_clear(&b);
@@ -394,6 +432,7 @@ main(void)
         cmocka_unit_test(test_list_post_address_with_no_in_it),
         cmocka_unit_test(test_list_with_precedence_bulk),
         cmocka_unit_test(test_feedback_id_of_mailbox_provider),
+        cmocka_unit_test(test_list_id),
         cmocka_unit_test(test_reason_is_one_short_line),
         cmocka_unit_test(test_not_mail_is_nothing),
         cmocka_unit_test(test_noreply_addresses),

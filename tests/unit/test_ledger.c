@@ -323,6 +323,26 @@ test_headerless_reply_before_ask(void **state)
 }
 
 static void
+test_headerless_earlier_message_does_not_answer(void **state)
+{
+    world_t *w = *state;
+
+    /* the owner wrote in the thread before Alice asked */
+    assert_true(record_quiet(w, "From: me@example.org\nTo: alice@example.org\nSubject: Budget\n",
+                             0, "Here is the draft budget.\n"));
+    assert_true(record_quiet(w, "From: alice@example.org\nTo: me@example.org\nSubject: Re: Budget\n",
+                             60, "Could you add the travel costs?\n"));
+    assert_int_equal(open_asks(w, TW_DIR_IN, ALICE), 1);
+
+    /* the same, imported the other way round */
+    assert_true(record_quiet(w, "From: bob@example.org\nTo: me@example.org\nSubject: Re: Plan\n",
+                             60, "Could you add the hotel costs?\n"));
+    assert_true(record_quiet(w, "From: me@example.org\nTo: bob@example.org\nSubject: Plan\n",
+                             0, "Here is the plan.\n"));
+    assert_int_equal(open_asks(w, TW_DIR_IN, BOB), 1);
+}
+
+static void
 test_headerless_answer_to_two_people(void **state)
 {
     world_t *w = *state;
@@ -858,6 +878,7 @@ main(void)
         T(test_headerless_reply_in_thread_closes),
         T(test_headerless_ask_and_reply),
         T(test_headerless_reply_before_ask),
+        T(test_headerless_earlier_message_does_not_answer),
         T(test_headerless_answer_to_two_people),
         T(test_two_owners_separate_ledgers),
         T(test_bulk_never_opens),

@@ -91,6 +91,7 @@ test_direction_auto(void **state)
     assert_int_equal(x->r.direction, TW_DIR_IN);
     assert_int_equal(x->r.correspondents->len, 1);
     assert_string_equal(x->r.correspondents->pdata[0], "alice@example.org");
+    assert_true(x->r.names_owner);
     assert_true(x->r.personal);
     assert_int_equal(x->r.role, TW_READER_TO);
     assert_true(x->r.ask);
@@ -129,6 +130,7 @@ test_direction_alias(void **state)
 
     x = read_msg("From: alice@example.org\nCc: me@work.example.com\nSubject: s\n", ask_body);
     assert_int_equal(x->r.direction, TW_DIR_IN);
+    assert_true(x->r.names_owner);
     assert_true(x->r.personal);
     assert_int_equal(x->r.role, TW_READER_CC);
     done(x);
@@ -191,6 +193,7 @@ test_cc_only_weighting(void **state)
     assert_float_equal(to->r.text.score, cc->r.text.score, 1e-9);
     assert_int_equal(to->r.role, TW_READER_TO);
     assert_int_equal(cc->r.role, TW_READER_CC);
+    assert_true(cc->r.names_owner);
     assert_true(cc->r.personal);
     assert_float_equal(to->r.score, to->r.text.score, 1e-9);
     assert_float_equal(cc->r.score, to->r.score * 0.75, 1e-9);
@@ -244,10 +247,12 @@ test_personal_list_mail(void **state)
 
     assert_true(x->r.bulk.list);
     assert_false(x->r.bulk.bulk);
+    assert_true(x->r.names_owner);
     assert_true(x->r.personal);
     assert_int_equal(x->r.role, TW_READER_TO);
     assert_true(x->r.ask);
     assert_true(unit_any_contains(x->r.why, "personal"));
+    assert_true(unit_any_contains(x->r.why, "dev.lists.example.org"));
     /* the list is no person */
     assert_false(has(x->r.participants, "dev@lists.example.org"));
     assert_true(tw_reading_is_nobody(x->cfg, &x->r, "dev@lists.example.org"));
@@ -268,6 +273,7 @@ test_list_traffic_is_no_ask(void **state)
     reading_t *x = read_msg(h, body);
 
     assert_true(x->r.bulk.list);
+    assert_false(x->r.names_owner);
     assert_false(x->r.personal);
     assert_int_equal(x->r.role, TW_READER_UNSEEN);
     assert_true(x->r.text_ask);
@@ -295,6 +301,8 @@ test_bulk_is_no_ask(void **state)
                             ask_body);
 
     assert_true(x->r.bulk.bulk);
+    assert_true(x->r.names_owner);
+    assert_false(x->r.personal);
     assert_true(x->r.text_ask);
     assert_false(x->r.ask);
     assert_true(unit_any_contains(x->r.why, "bulk"));

@@ -439,6 +439,26 @@ test_clean_text(void **state)
 }
 
 static void
+test_clean_text_cut_at_max_chars(void **state)
+{
+    /* at most max_chars characters before the ellipsis, wherever the
+     * cut falls */
+    const char *text = "aaaa bbbb cccc dddd eeee";
+
+    for (glong max = 1; max < 24; max++) {
+        char *got = tw_tags_clean_text(text, max);
+        assert_true(g_str_has_suffix(got, "..."));
+        glong kept = g_utf8_strlen(got, -1) - 3;
+        bool prefix = strncmp(got, text, (size_t)kept) == 0;
+        if (kept > max)
+            print_error("max %ld gave '%s': %ld characters\n", max, got, kept);
+        g_free(got);
+        assert_true(kept <= max);
+        assert_true(prefix);
+    }
+}
+
+static void
 test_iso_time(void **state)
 {
     char buf[32];
@@ -471,6 +491,7 @@ main(void)
         cmocka_unit_test(test_quotes_and_backslashes_escaped),
         cmocka_unit_test(test_balance_correspondent_cleaned),
         cmocka_unit_test(test_clean_text),
+        cmocka_unit_test(test_clean_text_cut_at_max_chars),
         cmocka_unit_test(test_iso_time),
     };
 
