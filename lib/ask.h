@@ -40,6 +40,10 @@ void tw_ask_detect(const char *fresh, tw_ask_t *out);
 
 void tw_ask_clear(tw_ask_t *ask);
 
+/* Compiles every cue's pattern; false (and the cue's name in *bad_cue,
+ * newly allocated) when one does not compile. */
+bool tw_ask_check_cues(char **bad_cue);
+
 /* True when the first sentence greets the reader by name (first name
  * from display_name, or the local part of addr). */
 bool tw_ask_greets(const tw_ask_t *ask, const char *display_name,

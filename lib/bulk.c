@@ -179,7 +179,10 @@ judge_list(const tw_message_t *msg, tw_bulk_t *b)
                    has_header(msg, "X-Mailing-List") || has_header(msg, "List-Subscribe") ||
                    (precedence && contains(precedence, "list")) ||
                    has_header(msg, "X-BeenThere");
-    bool can_post = post != NULL && g_ascii_strcasecmp(post, "NO") != 0;
+    /* "NO", possibly followed by a comment: "NO (posting not allowed)" */
+    bool can_post = post != NULL &&
+                    !(g_ascii_strncasecmp(post, "NO", 2) == 0 &&
+                      (post[2] == '\0' || post[2] == ' ' || post[2] == '\t' || post[2] == '('));
 
     if (listish) {
         const char *name = list_id ? list_id : tw_message_header(msg, "X-Mailing-List");

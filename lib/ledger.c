@@ -122,17 +122,22 @@ close_answered(recording_t *c, int *answered)
     return st;
 }
 
-/* Opens the asks of this message, closed at once when their answer was
- * recorded first. */
+/* Opens the asks of this message to everyone it asks but the people it
+ * chases; they are closed at once when their answer was recorded
+ * first. */
 static tw_status_t
-open_asks(recording_t *c)
+open_asks(recording_t *c, GHashTable *chased)
 {
     const tw_reading_t *r = c->r;
-    GPtrArray *whom = r->direction == TW_DIR_IN ? r->correspondents : r->askees;
+    GPtrArray *asked = r->direction == TW_DIR_IN ? r->correspondents : r->askees;
+    GPtrArray *whom = g_ptr_array_new();
     const char *msgid = r->msg->message_id ? c->key : NULL;
     tw_status_t st = TW_OK;
     gint64 answer = 0, answered_at = 0;
 
+    for (guint i = 0; i < asked->len; i++)
+        if (!g_hash_table_contains(chased, asked->pdata[i]))
+            g_ptr_array_add(whom, asked->pdata[i]);
     for (guint i = 0; i < whom->len && st == TW_OK; i++)
         st = tw_store_insert_ask(c->store, c->owner_id, c->row, r->direction,
                                  whom->pdata[i], c->thread, c->date);
@@ -141,33 +146,33 @@ open_asks(recording_t *c)
                                   c->thread, whom->pdata[i], c->date, &answer, &answered_at);
     if (st == TW_OK && answer != 0)
         st = tw_store_answer_ask(c->store, c->row, answer, answered_at);
+    g_ptr_array_free(whom, TRUE);
     return st;
 }
 
 /* The owner writing again in a thread where the owner's asks to the
- * same people are open: a chase.  Returns in *chased whether it was. */
+ * same people are open: a chase of those asks.  The people chased are
+ * added to chased. */
 static tw_status_t
-count_chase(recording_t *c, bool *chased)
+count_chases(recording_t *c, GHashTable *chased)
 {
     const tw_reading_t *r = c->r;
     tw_status_t st = TW_OK;
 
-    *chased = false;
     for (guint i = 0; i < r->correspondents->len && st == TW_OK; i++) {
+        const char *who = r->correspondents->pdata[i];
         GPtrArray *open = g_ptr_array_new_with_free_func(tw_ask_row_free);
         int asks = 0;
-        st = tw_store_open_asks(c->store, c->owner_id, TW_DIR_OUT, G_MININT64,
-                                r->correspondents->pdata[i], 0, open);
+        st = tw_store_open_asks(c->store, c->owner_id, TW_DIR_OUT, G_MININT64, who, 0, open);
         for (guint k = 0; k < open->len; k++) {
             tw_ask_row_t *a = open->pdata[k];
-            if (a->thread == c->thread && a->asked_at <= c->date)
+            if (a->thread == c->thread && a->asked_at < c->date)
                 asks++;
         }
         g_ptr_array_free(open, TRUE);
         if (st == TW_OK && asks > 0) {
-            st = tw_store_chase(c->store, c->owner_id, c->thread, r->correspondents->pdata[i],
-                                c->date);
-            *chased = true;
+            st = tw_store_chase(c->store, c->owner_id, c->thread, who, c->date);
+            g_hash_table_add(chased, (gpointer)who);
         }
     }
     return st;
@@ -179,7 +184,6 @@ record_new(recording_t *c, tw_record_t *out)
     const tw_reading_t *r = c->r;
     const tw_message_t *msg = r->msg;
     tw_status_t st;
-    bool chased = false;
 
     st = tw_thread_resolve(c->store, c->cfg, c->owner_id, r, c->key, c->date, &c->thread);
     if (st != TW_OK)
@@ -218,11 +222,12 @@ record_new(recording_t *c, tw_record_t *out)
                                                     : NULL))) != TW_OK ||
         (st = record_earlier_children(c)) != TW_OK)
         return st;
-    if (r->direction == TW_DIR_OUT && out->answered == 0 &&
-        (st = count_chase(c, &chased)) != TW_OK)
-        return st;
-    if (r->ask && !chased)
-        st = open_asks(c);
+    GHashTable *chased = g_hash_table_new(g_str_hash, g_str_equal);
+    if (r->direction == TW_DIR_OUT && out->answered == 0)
+        st = count_chases(c, chased);
+    if (st == TW_OK && r->ask)
+        st = open_asks(c, chased);
+    g_hash_table_destroy(chased);
     return st;
 }
 

@@ -311,13 +311,25 @@ add_missed(GPtrArray *out, const tw_message_t *msg, const char *name, const char
         if (g_ascii_strcasecmp(h->name, name) != 0)
             continue;
         for (const char *p = h->value; *p;) {
-            size_t skip = strspn(p, stop), len;
-            p += skip;
+            size_t len;
+            /* display names in quotes and comments name no recipient */
+            if (*p == '"' || *p == '(') {
+                const char *close = strchr(p + 1, *p == '"' ? '"' : ')');
+                p = close ? close + 1 : p + strlen(p);
+                continue;
+            }
+            if (strchr(stop, *p) != NULL) {
+                p++;
+                continue;
+            }
             len = strcspn(p, stop);
             if (len == 0)
                 break;
             const char *at = memchr(p, '@', len);
-            if (at != NULL && at > p && at < p + len - 1) {
+            /* a word before "<addr>" in the same mailbox is its name */
+            size_t rest = strcspn(p + len, ",;");
+            bool named = memchr(p + len, '<', rest) != NULL;
+            if (at != NULL && at > p && at < p + len - 1 && !named) {
                 char *word = g_strndup(p, len);
                 char *norm = tw_address_normalise(word, delims);
                 if (norm != NULL && !has_mailbox(out, norm)) {

@@ -21,7 +21,7 @@ tw_tags_clean_text(const char *text, glong max_chars)
             space = out->len > 0;
             continue;
         }
-        if (chars >= max_chars) {
+        if (chars + (space ? 1 : 0) >= max_chars) {
             g_string_append(out, "...");
             break;
         }

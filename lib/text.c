@@ -95,8 +95,13 @@ attribution_lines(char **lines, size_t i, size_t n)
         "escribió:", "ha scritto:", "schreef:", "skrev:", "napisał:",
         "geschrieben:",
     };
+    /* verbs that come before the name: "Am ... schrieb Alice:" */
+    static const char *const verbs[] = {
+        " schrieb ", " wrote ", " a écrit ", " escribió ", " ha scritto ", " schreef ",
+        " skrev ", " napisał ",
+    };
     const char *first = skip_blanks(lines[i]);
-    bool opener = false;
+    bool opener = false, verb = false;
 
     for (size_t k = 0; k < G_N_ELEMENTS(openers); k++)
         opener = opener || starts_with(first, openers[k]);
@@ -104,6 +109,10 @@ attribution_lines(char **lines, size_t i, size_t n)
         const char *l = lines[i + span];
         if (span > 0 && is_blank(l))
             return 0;
+        for (size_t k = 0; k < G_N_ELEMENTS(verbs) && opener; k++)
+            verb = verb || strstr(l, verbs[k]) != NULL;
+        if (verb && ends_with(l, ":"))
+            return (int)span + 1;
         for (size_t k = 0; k < G_N_ELEMENTS(closers); k++) {
             if (!ends_with(l, closers[k]))
                 continue;

@@ -261,20 +261,14 @@ test_quoted_or_code_text(void **state)
 static void
 test_all_cues_compile(void **state)
 {
-    /* a sentence holding every cue's anchor makes every pattern
-     * compile; a fault in the table aborts here */
-    const char *all = "? you u please pls plz know wonder appreciate any some possible "
-                      "mind need require wait question by before until asap soon urgent "
-                      "later du sie ihr bitte bescheid wissen fragen vous tu merci pla\xc3\xaet "
-                      "plait svp pod pued favor av saber if concern help hope thank cheers "
-                      "danke gracias regards click subscri sign now offer off learn register "
-                      "miss browser trial how no need not necessary no reply no response no "
-                      "action fyi information reference records $ { ; == () && -> # > i";
-    tw_ask_t a;
+    /* every pattern of the cue table compiles */
+    char *bad = NULL;
+    bool ok = tw_ask_check_cues(&bad);
 
-    tw_ask_detect(all, &a);
-    assert_true(a.score >= 0.0 && a.score <= 1.0);
-    tw_ask_clear(&a);
+    if (!ok)
+        print_error("cue %s does not compile\n", bad);
+    g_free(bad);
+    assert_true(ok);
 }
 
 static void
