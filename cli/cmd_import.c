@@ -1,4 +1,10 @@
-/* cmd_import.c - twoway import: record mailboxes in the ledger. */
+/* cmd_import.c - twoway import: record mailboxes in the ledger.
+ *
+ * Two stages run side by side: a reader thread walks the mailboxes,
+ * parses and reads every message (the CPU-heavy part), and hands the
+ * readings over a bounded queue to the main thread, which records them
+ * in SQLite, a transaction per BATCH messages.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -12,18 +18,105 @@
 #include "reading.h"
 
 #define BATCH 2000 /* messages per transaction */
+#define QUEUE 8    /* batches in flight between the two stages */
+#define HANDFUL 64 /* readings per batch */
+
+/* What the reader hands to the recorder. */
+typedef struct {
+    bool end;          /* the reader is done; status tells how */
+    tw_status_t status;
+    size_t bytes;
+    tw_message_t *msg; /* NULL when the input is not mail */
+    char *owner;       /* NULL when no owner could be found */
+    tw_reading_t reading;
+    char *origin;
+} item_t;
 
 typedef struct {
     tw_cmd_t *cmd;
     bool sent;
     bool progress;
+    char **paths;
+    int n_paths;
+    GAsyncQueue *items;  /* reader -> recorder: GPtrArray of item_t */
+    GAsyncQueue *tokens; /* free places in the queue */
+    GPtrArray *handful;  /* the reader's batch being filled */
+    gint stop;           /* set by the recorder when it fails */
+    tw_error_t reader_err;
     guint64 read, recorded, known, not_mail, no_owner;
     guint64 bytes_done, bytes_total;
     guint in_batch;
     gint64 started, last_progress;
-    tw_status_t failure;
     tw_error_t err;
 } import_t;
+
+static void
+item_free(item_t *it)
+{
+    if (it->owner != NULL)
+        tw_reading_clear(&it->reading);
+    tw_message_free(it->msg);
+    g_free(it->owner);
+    g_free(it->origin);
+    g_free(it);
+}
+
+/* Adds it to the reader's batch, handing the batch over when it is
+ * full or it is the last. */
+static void
+hand_over(import_t *im, item_t *it)
+{
+    if (im->handful == NULL)
+        im->handful = g_ptr_array_sized_new(HANDFUL);
+    g_ptr_array_add(im->handful, it);
+    if (im->handful->len < HANDFUL && !it->end)
+        return;
+    g_async_queue_pop(im->tokens);
+    g_async_queue_push(im->items, im->handful);
+    im->handful = NULL;
+}
+
+/* Reader stage: one message. */
+static bool
+read_one(void *ctx, const char *data, size_t len, const char *origin)
+{
+    import_t *im = ctx;
+    tw_cmd_t *cmd = im->cmd;
+    item_t *it = g_new0(item_t, 1);
+
+    if (g_atomic_int_get(&im->stop)) {
+        g_free(it);
+        return false;
+    }
+    it->bytes = len;
+    it->origin = g_strdup(origin);
+    it->status = tw_message_parse(data, len, cmd->cfg->max_body_bytes,
+                                  cmd->cfg->subaddress_delims, &it->msg);
+    if (it->status == TW_OK && it->msg->is_mail) {
+        it->owner = cmd->owner ? g_strdup(cmd->owner) : tw_reading_owner(cmd->cfg, it->msg);
+        if (it->owner != NULL)
+            tw_read(cmd->cfg, it->msg, it->owner, im->sent ? TW_HINT_OUT : TW_HINT_AUTO,
+                    &it->reading);
+    }
+    hand_over(im, it);
+    return true;
+}
+
+static gpointer
+reader(gpointer data)
+{
+    import_t *im = data;
+    item_t *end = g_new0(item_t, 1);
+
+    end->end = true;
+    for (int i = 0; i < im->n_paths && end->status == TW_OK; i++) {
+        end->status = tw_mailbox_each(im->paths[i], read_one, im, &im->reader_err);
+        if (end->status == TW_ERR_IO) /* stopped by the recorder */
+            end->status = TW_OK;
+    }
+    hand_over(im, end);
+    return NULL;
+}
 
 static void
 show_progress(import_t *im, bool final)
@@ -41,70 +134,90 @@ show_progress(import_t *im, bool final)
         fputc('\n', stderr);
 }
 
-/* Commits the batch so far and starts the next. */
+/* Recorder stage: one reading. */
 static tw_status_t
-next_batch(import_t *im)
+record_one(import_t *im, item_t *it)
 {
-    tw_status_t st = tw_store_commit(im->cmd->store);
-
-    if (st == TW_OK)
-        st = tw_store_begin(im->cmd->store);
-    im->in_batch = 0;
-    return st;
-}
-
-static bool
-import_one(void *ctx, const char *data, size_t len, const char *origin)
-{
-    import_t *im = ctx;
     tw_cmd_t *cmd = im->cmd;
-    tw_message_t *msg = NULL;
+    tw_record_t rec;
     tw_status_t st;
 
     im->read++;
-    im->bytes_done += len;
+    im->bytes_done += it->bytes;
     show_progress(im, false);
-    st = tw_message_parse(data, len, cmd->cfg->max_body_bytes, cmd->cfg->subaddress_delims, &msg);
-    if (st != TW_OK) {
-        im->failure = st;
-        tw_error_set(&im->err, "%s: %s", origin, tw_status_str(st));
-        tw_message_free(msg);
-        return false;
+    if (it->status != TW_OK) {
+        tw_error_set(&im->err, "%s: %s", it->origin, tw_status_str(it->status));
+        return it->status;
     }
-    if (!msg->is_mail) {
+    if (!it->msg->is_mail) {
         im->not_mail++;
-        tw_message_free(msg);
-        return true;
+        return TW_OK;
     }
-    char *owner = cmd->owner ? g_strdup(cmd->owner) : tw_reading_owner(cmd->cfg, msg);
-    if (owner == NULL) {
+    if (it->owner == NULL) {
         im->no_owner++;
-        tw_message_free(msg);
-        return true;
+        return TW_OK;
     }
-    tw_reading_t r;
-    tw_record_t rec;
-    tw_read(cmd->cfg, msg, owner, im->sent ? TW_HINT_OUT : TW_HINT_AUTO, &r);
-    st = tw_ledger_record(cmd->store, cmd->cfg, &r, cmd->now, false, &rec, &im->err);
-    if (st == TW_OK) {
-        if (rec.recorded)
-            im->recorded++;
-        else
-            im->known++;
-        tw_record_clear(&rec);
-        if (++im->in_batch >= BATCH)
-            st = next_batch(im);
+    st = tw_ledger_record(cmd->store, cmd->cfg, &it->reading, cmd->now, false, &rec, &im->err);
+    if (st != TW_OK)
+        return st;
+    if (rec.recorded)
+        im->recorded++;
+    else
+        im->known++;
+    tw_record_clear(&rec);
+    if (++im->in_batch >= BATCH) {
+        im->in_batch = 0;
+        if ((st = tw_store_commit(cmd->store)) == TW_OK)
+            st = tw_store_begin(cmd->store);
     }
-    tw_reading_clear(&r);
-    tw_message_free(msg);
-    g_free(owner);
-    if (st != TW_OK) {
-        im->failure = st;
-        if (im->err.text[0] == '\0')
-            tw_error_set(&im->err, "%s: %s", origin, tw_store_error(cmd->store));
-        return false;
+    return st;
+}
+
+/* Runs both stages over the paths; returns the first failure. */
+static tw_status_t
+run_import(import_t *im)
+{
+    tw_status_t st = tw_store_begin(im->cmd->store);
+    tw_status_t reader_status = TW_OK;
+    GThread *thread;
+
+    im->items = g_async_queue_new();
+    im->tokens = g_async_queue_new();
+    for (intptr_t i = 0; i < QUEUE; i++)
+        g_async_queue_push(im->tokens, GINT_TO_POINTER(1));
+    if (st != TW_OK)
+        g_atomic_int_set(&im->stop, 1);
+    thread = g_thread_new("reader", reader, im);
+    for (bool end = false; !end;) {
+        GPtrArray *batch = g_async_queue_pop(im->items);
+        g_async_queue_push(im->tokens, GINT_TO_POINTER(1));
+        for (guint i = 0; i < batch->len; i++) {
+            item_t *it = batch->pdata[i];
+            if (it->end) {
+                reader_status = it->status;
+                end = true;
+            } else if (st == TW_OK && (st = record_one(im, it)) != TW_OK) {
+                g_atomic_int_set(&im->stop, 1); /* then drain what is in flight */
+            }
+            item_free(it);
+        }
+        g_ptr_array_free(batch, TRUE);
     }
-    return true;
+    g_thread_join(thread);
+    g_async_queue_unref(im->items);
+    g_async_queue_unref(im->tokens);
+    if (st == TW_OK && reader_status != TW_OK) {
+        st = reader_status;
+        im->err = im->reader_err;
+    }
+    if (st == TW_OK)
+        st = tw_store_commit(im->cmd->store);
+    else
+        tw_store_rollback(im->cmd->store);
+    if (st != TW_OK && im->err.text[0] == '\0')
+        tw_error_set(&im->err, "%s: %s", tw_store_path(im->cmd->store),
+                     tw_store_error(im->cmd->store));
+    return st;
 }
 
 static void
@@ -152,21 +265,14 @@ tw_cmd_import(tw_cmd_t *cmd, int argc, char **argv)
         }
         im.bytes_total += tw_mailbox_bytes(argv[i]);
     }
+    im.paths = argv + optind;
+    im.n_paths = argc - optind;
     tw_store_tune_for_import(cmd->store);
     im.started = g_get_monotonic_time();
-    tw_status_t st = tw_store_begin(cmd->store);
-    for (int i = optind; i < argc && st == TW_OK; i++) {
-        st = tw_mailbox_each(argv[i], import_one, &im, &im.err);
-        if (st == TW_ERR_IO)
-            st = im.failure;
-    }
-    if (st == TW_OK)
-        st = tw_store_commit(cmd->store);
-    else
-        tw_store_rollback(cmd->store);
+    tw_status_t st = run_import(&im);
     show_progress(&im, true);
     if (st != TW_OK) {
-        tw_warn("%s", im.err.text[0] ? im.err.text : tw_store_error(cmd->store));
+        tw_warn("%s", im.err.text);
         if (st != TW_ERR_NOINPUT)
             tw_warn("what was recorded before the error is kept; run the import again to finish");
         return tw_status_exit_code(st);

@@ -237,38 +237,62 @@ hit_free(gpointer p)
 }
 
 /* Scores one sentence, appending its hits. */
+/* Cues weighing less than this only strengthen an ask found otherwise. */
+#define BOOSTER 0.2
+
+/* Runs cue i on the sentence; adds a hit and returns true when it
+ * matches. */
+static bool
+try_cue(size_t i, const char *sentence, const char *padded, int index, GPtrArray *hits)
+{
+    GMatchInfo *mi = NULL;
+    char *matched = NULL;
+
+    if (!anchored(&cue_table[i], padded))
+        return false;
+    if (cue_table[i].test != NULL) {
+        const char *m = cue_table[i].test(sentence);
+        matched = m ? g_strdup(m) : NULL;
+    } else if (cue_pattern(i) != NULL && g_regex_match(cue_pattern(i), sentence, 0, &mi)) {
+        matched = g_match_info_fetch(mi, 0);
+    }
+    g_match_info_free(mi);
+    if (matched == NULL)
+        return false;
+    tw_cue_hit_t *h = g_new0(tw_cue_hit_t, 1);
+    h->name = cue_table[i].name;
+    h->weight = cue_table[i].weight;
+    h->matched = g_strstrip(matched);
+    h->sentence = index;
+    g_ptr_array_add(hits, h);
+    return true;
+}
+
+/* Scores one sentence, appending its hits: first the cues that ask;
+ * only when one did, the boosters and the cues that damp. */
 static double
 score_sentence(const char *sentence, int index, const bool *candidate, GPtrArray *hits)
 {
     char *lower = g_ascii_strdown(sentence, -1);
-    double miss = 1.0, damp = 1.0;
-
     /* pad so that " i " and " u " anchors find words at either end */
     char *padded = g_strconcat(" ", lower, " ", NULL);
-    for (size_t i = 0; i < N_CUES; i++) {
-        GMatchInfo *mi = NULL;
-        char *matched = NULL;
-        if (!candidate[i] || !anchored(&cue_table[i], padded))
+    double miss = 1.0, damp = 1.0;
+    bool asks = false;
+
+    for (size_t i = 0; i < N_CUES; i++)
+        if (candidate[i] && cue_table[i].weight >= BOOSTER &&
+            try_cue(i, sentence, padded, index, hits)) {
+            miss *= 1.0 - cue_table[i].weight;
+            asks = true;
+        }
+    for (size_t i = 0; i < N_CUES && asks; i++) {
+        double w = cue_table[i].weight;
+        if (!candidate[i] || w >= BOOSTER || !try_cue(i, sentence, padded, index, hits))
             continue;
-        if (cue_table[i].test != NULL) {
-            const char *m = cue_table[i].test(sentence);
-            matched = m ? g_strdup(m) : NULL;
-        } else if (cue_pattern(i) != NULL && g_regex_match(cue_pattern(i), sentence, 0, &mi)) {
-            matched = g_match_info_fetch(mi, 0);
-        }
-        if (matched != NULL) {
-            tw_cue_hit_t *h = g_new0(tw_cue_hit_t, 1);
-            h->name = cue_table[i].name;
-            h->weight = cue_table[i].weight;
-            h->matched = g_strstrip(matched);
-            h->sentence = index;
-            g_ptr_array_add(hits, h);
-            if (h->weight > 0)
-                miss *= 1.0 - h->weight;
-            else if (1.0 + h->weight < damp)
-                damp = 1.0 + h->weight;
-        }
-        g_match_info_free(mi);
+        if (w > 0)
+            miss *= 1.0 - w;
+        else if (1.0 + w < damp)
+            damp = 1.0 + w;
     }
     g_free(padded);
     g_free(lower);

@@ -270,6 +270,12 @@ tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
     size_t n = g_strv_length(lines);
     tw_zone_t *zones = g_new0(tw_zone_t, n + 1);
     tw_zone_t rest = TW_ZONE_AUTHOR; /* zone of every line from here on */
+    /* Footers and disclaimers are looked for line by line only in a
+     * text that holds their words at all. */
+    bool footer_words = text && (contains(text, "unsubscribe") || contains(text, "mailing list") ||
+                                 contains(text, "listinfo") || contains(text, "mailman"));
+    bool disclaimer_words = text && (contains(text, "confidential") ||
+                                     contains(text, "privileged") || contains(text, "vertraulich"));
 
     /* A final empty string after the last newline is not a line. */
     if (n > 0 && lines[n - 1][0] == '\0') {
@@ -305,9 +311,9 @@ tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
             zones[i] = TW_ZONE_SIGNATURE;
         } else if (is_patch_start(lines, i, n)) {
             zones[i] = rest = TW_ZONE_PATCH;
-        } else if (is_footer_start(lines, i, n)) {
+        } else if (footer_words && is_footer_start(lines, i, n)) {
             zones[i] = rest = TW_ZONE_FOOTER;
-        } else if (is_disclaimer_start(lines, i, n)) {
+        } else if (disclaimer_words && is_disclaimer_start(lines, i, n)) {
             zones[i] = rest = TW_ZONE_DISCLAIMER;
         } else {
             zones[i] = TW_ZONE_AUTHOR;
