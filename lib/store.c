@@ -129,9 +129,9 @@ static const char *const sql[N_STATEMENTS] = {
     [S_THREAD_DELETE] = "DELETE FROM threads WHERE id = ?1",
     [S_THREAD_BY_SUBJECT] =
         "SELECT t.id FROM threads t"
-        " WHERE t.owner_id = ?1 AND t.subject = ?2 AND t.last_date >= ?4 AND t.first_date <= ?5"
+        " WHERE t.owner_id = ?1 AND t.subject = ?2 AND t.last_date >= ?3 AND t.first_date <= ?4"
         " AND EXISTS (SELECT 1 FROM messages m JOIN contacts c ON c.message_id = m.id"
-        "             WHERE m.thread_id = t.id AND c.address = ?3)"
+        "             WHERE m.thread_id = t.id AND c.address IN (?5, ?6, ?7, ?8, ?9, ?10))"
         " ORDER BY t.last_date DESC LIMIT 1",
     [S_THREAD_TOUCH] =
         "UPDATE threads SET first_date = min(first_date, ?2), last_date = max(last_date, ?2)"
@@ -803,10 +803,10 @@ tw_store_thread_merge(tw_store_t *s, gint64 into, gint64 from)
 
 tw_status_t
 tw_store_thread_by_subject(tw_store_t *s, gint64 owner_id, const char *subject,
-                           const char *addr, gint64 from, gint64 to, gint64 *thread)
+                           const char *const *people, gint64 from, gint64 to, gint64 *thread)
 {
-    return query_int(s, S_THREAD_BY_SUBJECT, thread, "ittii", owner_id, subject, addr,
-                     from, to);
+    return query_int(s, S_THREAD_BY_SUBJECT, thread, "itiitttttt", owner_id, subject, from, to,
+                     people[0], people[1], people[2], people[3], people[4], people[5]);
 }
 
 tw_status_t

@@ -105,9 +105,12 @@ tw_status_t tw_store_thread_create(tw_store_t *store, gint64 owner_id,
 /* Moves everything of thread from into thread into. */
 tw_status_t tw_store_thread_merge(tw_store_t *store, gint64 into, gint64 from);
 /* The most recent thread of owner with this normalised subject, active
- * within [from, to], in which addr took part; 0 when none. */
+ * within [from, to], in which one of up to TW_STORE_PEOPLE people took
+ * part (unused places NULL); 0 when none. */
+#define TW_STORE_PEOPLE 6
 tw_status_t tw_store_thread_by_subject(tw_store_t *store, gint64 owner_id,
-                                       const char *subject, const char *addr,
+                                       const char *subject,
+                                       const char *const *people,
                                        gint64 from, gint64 to, gint64 *thread);
 tw_status_t tw_store_thread_touch(tw_store_t *store, gint64 thread,
                                   gint64 date);

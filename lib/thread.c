@@ -78,17 +78,17 @@ thread_by_subject(tw_store_t *store, const tw_config_t *cfg, gint64 owner_id,
                   const tw_reading_t *r, const char *subject, gint64 date, gint64 *thread)
 {
     gint64 window = (gint64)cfg->thread_window_days * 86400;
-    tw_status_t st = TW_OK;
+    const char *people[TW_STORE_PEOPLE] = {NULL};
 
     *thread = 0;
-    if (*subject == '\0')
+    if (*subject == '\0' || r->participants->len == 0)
         return TW_OK;
     /* The sender and the first recipients are enough to recognise the
      * people of a thread; a long distribution list adds nothing. */
-    for (guint i = 0; i < r->participants->len && i < 6 && st == TW_OK && *thread == 0; i++)
-        st = tw_store_thread_by_subject(store, owner_id, subject, r->participants->pdata[i],
-                                        date - window, date + window, thread);
-    return st;
+    for (guint i = 0; i < r->participants->len && i < TW_STORE_PEOPLE; i++)
+        people[i] = r->participants->pdata[i];
+    return tw_store_thread_by_subject(store, owner_id, subject, people, date - window,
+                                      date + window, thread);
 }
 
 tw_status_t

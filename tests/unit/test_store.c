@@ -422,7 +422,7 @@ test_threads_bind_and_merge(void **state)
     assert_int_equal(t, t1);
     assert_int_equal(tw_store_add_contact(s, row, "bob@example.org", TW_ROLE_FROM), TW_OK);
     /* the merged thread spans both dates and keeps the message */
-    assert_int_equal(tw_store_thread_by_subject(s, owner, "one", "bob@example.org", 1500, 1600, &t),
+    assert_int_equal(tw_store_thread_by_subject(s, owner, "one", (const char *[TW_STORE_PEOPLE]){"bob@example.org"}, 1500, 1600, &t),
                      TW_OK);
     assert_int_equal(t, t1);
     tw_stats_t stats;
@@ -443,27 +443,34 @@ test_thread_by_subject(void **state)
     row = insert_message(s, owner, "m@x", "c", thread, TW_DIR_IN, "alice@example.org", 10000);
     assert_int_equal(tw_store_add_contact(s, row, "alice@example.org", TW_ROLE_FROM), TW_OK);
 
-    assert_int_equal(tw_store_thread_by_subject(s, owner, "budget", "alice@example.org", 5000,
+    assert_int_equal(tw_store_thread_by_subject(s, owner, "budget", (const char *[TW_STORE_PEOPLE]){"alice@example.org"}, 5000,
                                                 15000, &t),
                      TW_OK);
     assert_int_equal(t, thread);
+    /* any of the people may have taken part */
+    assert_int_equal(tw_store_thread_by_subject(s, owner, "budget",
+                                                (const char *[TW_STORE_PEOPLE]){
+                                                    "bob@example.org", "alice@example.org"},
+                                                5000, 15000, &t),
+                     TW_OK);
+    assert_int_equal(t, thread);
     /* not someone else's */
-    assert_int_equal(tw_store_thread_by_subject(s, owner, "budget", "bob@example.org", 5000,
+    assert_int_equal(tw_store_thread_by_subject(s, owner, "budget", (const char *[TW_STORE_PEOPLE]){"bob@example.org"}, 5000,
                                                 15000, &t),
                      TW_OK);
     assert_int_equal(t, 0);
     /* not another subject */
-    assert_int_equal(tw_store_thread_by_subject(s, owner, "budgets", "alice@example.org", 5000,
+    assert_int_equal(tw_store_thread_by_subject(s, owner, "budgets", (const char *[TW_STORE_PEOPLE]){"alice@example.org"}, 5000,
                                                 15000, &t),
                      TW_OK);
     assert_int_equal(t, 0);
     /* not outside the window */
-    assert_int_equal(tw_store_thread_by_subject(s, owner, "budget", "alice@example.org", 20000,
+    assert_int_equal(tw_store_thread_by_subject(s, owner, "budget", (const char *[TW_STORE_PEOPLE]){"alice@example.org"}, 20000,
                                                 30000, &t),
                      TW_OK);
     assert_int_equal(t, 0);
     assert_int_equal(tw_store_thread_touch(s, thread, 25000), TW_OK);
-    assert_int_equal(tw_store_thread_by_subject(s, owner, "budget", "alice@example.org", 20000,
+    assert_int_equal(tw_store_thread_by_subject(s, owner, "budget", (const char *[TW_STORE_PEOPLE]){"alice@example.org"}, 20000,
                                                 30000, &t),
                      TW_OK);
     assert_int_equal(t, thread);
