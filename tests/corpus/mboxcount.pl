@@ -10,7 +10,7 @@
 # "from ADDR N" (messages from ADDR), "personal ADDR N" (of those, the
 # ones naming OWNER in To or Cc) and "to ADDR N" (the owner's messages
 # naming ADDR in To, Cc or Bcc).  Addresses of mailing lists (X-Mailing-List,
-# List-Post) are left out of "to".
+# List-Post) are no correspondents and left out.
 #
 # usage: mboxcount.pl OWNER [sent:]FILE...
 use strict;
@@ -99,6 +99,6 @@ for my $arg (@ARGV) {
 print "messages $messages\n";
 print "outgoing $outgoing\n";
 print "incoming ", $messages - $outgoing, "\n";
-print "from $_ $from{$_}\n" for sort grep { $_ ne '' } keys %from;
-print "personal $_ $personal{$_}\n" for sort grep { $_ ne '' } keys %personal;
+print "from $_ $from{$_}\n" for sort grep { $_ ne '' && !$lists{$_} } keys %from;
+print "personal $_ $personal{$_}\n" for sort grep { $_ ne '' && !$lists{$_} } keys %personal;
 print "to $_ $to{$_}\n" for sort grep { !$lists{$_} } keys %to;
