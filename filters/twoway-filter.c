@@ -135,12 +135,15 @@ record(const filter_opts_t *o, const tw_config_t *cfg, const tw_raw_t *raw,
     g_free(path);
     if (st == TW_OK) {
         tw_reading_t r;
+        tw_store_defer_checkpoints(store);
         tw_record_t rec;
         tw_read(cfg, msg, owner, o->sent ? TW_HINT_OUT : TW_HINT_AUTO, &r);
         st = tw_ledger_record_one(store, cfg, &r, g_get_real_time() / G_USEC_PER_SEC, &rec, err);
         if (st == TW_OK) {
             *tags = tw_tags_format(&rec.tags, tw_raw_eol(raw), tags_len);
             tw_record_clear(&rec);
+            /* the message is recorded: a failure to trim changes nothing */
+            tw_store_trim_log(store, 512 * 1024);
         }
         tw_reading_clear(&r);
     }

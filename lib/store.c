@@ -595,6 +595,33 @@ tw_store_tune_for_import(tw_store_t *s)
     exec_sql(s, "PRAGMA temp_store = MEMORY");
 }
 
+void
+tw_store_defer_checkpoints(tw_store_t *s)
+{
+    int on = 1;
+
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+    sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
+}
+
+tw_status_t
+tw_store_trim_log(tw_store_t *s, gint64 max_bytes)
+{
+    char *wal = g_strconcat(s->path, "-wal", NULL);
+    struct stat sb;
+    tw_status_t st = TW_OK;
+
+    /* The log is only read back at the next start: a busy log is left
+     * for a later delivery to trim. */
+    if (stat(wal, &sb) == 0 && sb.st_size > max_bytes) {
+        int rc = sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            st = status_of(s, rc);
+    }
+    g_free(wal);
+    return st;
+}
+
 const char *
 tw_store_error(const tw_store_t *s)
 {

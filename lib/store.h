@@ -39,6 +39,16 @@ void tw_store_close(tw_store_t *store);
 /* For a long import: a larger page cache and memory-mapped reads. */
 void tw_store_tune_for_import(tw_store_t *store);
 
+/* For a process that records one message and exits: closing leaves the
+ * write-ahead log as it is instead of copying it into the database and
+ * syncing both at every delivery.  Call tw_store_trim_log() after the
+ * commit to keep the log small. */
+void tw_store_defer_checkpoints(tw_store_t *store);
+
+/* Copies the write-ahead log into the database and empties it, when it
+ * has grown past max_bytes. */
+tw_status_t tw_store_trim_log(tw_store_t *store, gint64 max_bytes);
+
 /* The last database error in words. */
 const char *tw_store_error(const tw_store_t *store);
 const char *tw_store_path(const tw_store_t *store);

@@ -34,7 +34,7 @@ fi
 # status the program should give (only noted when it differs).  The
 # program's output is kept in $out, its log in $log.
 _vg=0
-log= out=
+log="" out=""
 vg() {
     local name=$1 want=$2 input=$3 rc
     shift 3
@@ -54,6 +54,8 @@ vg() {
         echo "# exit status $rc; valgrind log $log:"
         sed -n '/Parent PID:/,$p' "$log" 2>/dev/null | grep -v '^==[0-9]*== *$' |
             sed 's/^==[0-9]*== //' | head -80 | sed 's/^/#   /'
+        grep -q 'Parent PID:' "$log" 2>/dev/null ||
+            head -20 "${log%.log}.err" | sed 's/^/#   stderr: /'
     fi
     if [ "$rc" != "$want" ] && [ "$rc" != 99 ]; then
         echo "# note: exit status $rc, expected $want: $(head -c 300 "${log%.log}.err" | tr '\n' ' ')"
@@ -64,14 +66,14 @@ split_mbox "$SAMPLE/inbox.mbox" "$T/in"    # in-NN of EXPECTED.md is $T/in/NN.em
 split_mbox "$SAMPLE/sent.mbox" "$T/out"
 mbox_to_files "$SAMPLE/inbox.mbox" "$T/files"
 : >"$T/empty"
-printf 'Owner %s\nOwnr %s\n' $OWNER $OWNER >"$T/bad.conf"
-printf 'Owner %s\nBusyTimeout 100\nOnError tempfail\n' $OWNER >"$T/busy.conf"
+printf 'Owner %s\nOwnr %s\n' "$OWNER" "$OWNER" >"$T/bad.conf"
+printf 'Owner %s\nBusyTimeout 100\nOnError tempfail\n' "$OWNER" >"$T/busy.conf"
 
 # ---------------------------------------------------------------------
 # 1. twoway-filter, into a fresh database
 
 FDB=$T/filter.db
-filt() { vg "$1" "$2" "$3" "$FILTER" --db "$FDB" --owner $OWNER "${@:4}"; }
+filt() { vg "$1" "$2" "$3" "$FILTER" --db "$FDB" --owner "$OWNER" "${@:4}"; }
 
 filt "filter: newsletter (bulk, List-Id, Feedback-ID), fresh database" 0 "$T/in/01.eml"
 filt "filter: an ask (in-03)" 0 "$T/in/03.eml"
@@ -107,7 +109,7 @@ fi
 # 2. twoway, into a fresh database
 
 DB=$T/cmd.db
-tw() { vg "$1" "$2" /dev/null "$TWOWAY" --db "$DB" --owner $OWNER "${@:3}"; }
+tw() { vg "$1" "$2" /dev/null "$TWOWAY" --db "$DB" --owner "$OWNER" "${@:3}"; }
 
 tw "import inbox.mbox into a fresh database" 0 import "$SAMPLE/inbox.mbox"
 tw "import --sent sent.mbox" 0 import --sent "$SAMPLE/sent.mbox"
@@ -130,8 +132,8 @@ tw "explain --json of inbox.mbox and sent.mbox" 0 \
     explain --json "$SAMPLE/inbox.mbox" "$SAMPLE/sent.mbox"
 tw "digest" 0 digest
 id=$(jq -r '.[0].id // empty' "$pending_json" 2>/dev/null)
-tw "done ID${id:+ ($id)}" 0 done "${id:-1}"
-tw "done of an unknown ID (exit 1)" 1 done 999999
+tw "done ID${id:+ ($id)}" 0 "done" "${id:-1}"
+tw "done of an unknown ID (exit 1)" 1 "done" 999999
 tw "forget ADDR" 0 forget hugo@example.net
 vg "bad configuration (exit 78)" 78 /dev/null \
     "$TWOWAY" --config "$T/bad.conf" --db "$DB" pending
