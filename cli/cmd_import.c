@@ -43,6 +43,7 @@ typedef struct {
     GPtrArray *handful;  /* the reader's batch being filled */
     gint stop;           /* set by the recorder when it fails */
     tw_error_t reader_err;
+    char *fallback_owner; /* for messages that name no owner */
     guint64 read, recorded, known, not_mail, no_owner;
     guint64 bytes_done, bytes_total;
     guint in_batch;
@@ -94,6 +95,8 @@ read_one(void *ctx, const char *data, size_t len, const char *origin)
                                   cmd->cfg->subaddress_delims, &it->msg);
     if (it->status == TW_OK && it->msg->is_mail) {
         it->owner = cmd->owner ? g_strdup(cmd->owner) : tw_reading_owner(cmd->cfg, it->msg);
+        if (it->owner == NULL && im->fallback_owner != NULL)
+            it->owner = g_strdup(im->fallback_owner);
         if (it->owner != NULL)
             tw_read(cmd->cfg, it->msg, it->owner, im->sent ? TW_HINT_OUT : TW_HINT_AUTO,
                     &it->reading);
@@ -255,9 +258,15 @@ tw_cmd_import(tw_cmd_t *cmd, int argc, char **argv)
         return tw_cmd_usage("import", "give one or more mailboxes or message files");
     if (quiet)
         im.progress = false;
-    /* Without an owner, each message's own (Delivered-To) is used. */
-    if ((rc = tw_cmd_store(cmd, true)) != 0 || (rc = tw_cmd_owner(cmd, false)) != 0)
+    if ((rc = tw_cmd_store(cmd, true)) != 0)
         return rc;
+    /* --owner records everything for that owner.  Otherwise each message
+     * goes to the configured owner it is addressed to (or the first),
+     * else to its Delivered-To, else to the database's only owner. */
+    if (cmd->globals.owner != NULL)
+        cmd->owner = tw_config_normalise(cmd->cfg, cmd->globals.owner);
+    else
+        im.fallback_owner = tw_store_sole_owner(cmd->store);
     for (int i = optind; i < argc; i++) {
         if (access(argv[i], R_OK) != 0) {
             tw_warn("%s: %s", argv[i], g_strerror(errno));
@@ -270,6 +279,7 @@ tw_cmd_import(tw_cmd_t *cmd, int argc, char **argv)
     tw_store_tune_for_import(cmd->store);
     im.started = g_get_monotonic_time();
     tw_status_t st = run_import(&im);
+    g_free(im.fallback_owner);
     show_progress(&im, true);
     if (st != TW_OK) {
         tw_warn("%s", im.err.text);

@@ -295,7 +295,7 @@ tw_cmd_show(tw_cmd_t *cmd, int argc, char **argv)
         return tw_cmd_usage("show", "give one address");
     if ((rc = open_for_reading(cmd)) != 0)
         return rc;
-    char *addr = tw_config_normalise(cmd->cfg, argv[optind]);
+    char *addr = strchr(argv[optind], '@') ? tw_config_normalise(cmd->cfg, argv[optind]) : NULL;
     if (addr == NULL)
         return tw_cmd_usage("show", "'%s' is not an address", argv[optind]);
 
@@ -379,6 +379,8 @@ tw_cmd_digest(tw_cmd_t *cmd, int argc, char **argv)
 
     if (rc >= 0)
         return rc;
+    if (optind < argc || o.json)
+        return tw_cmd_usage("digest", optind < argc ? "unexpected argument" : "digest has no --json");
     if ((rc = open_for_reading(cmd)) != 0)
         return rc;
     GPtrArray *in = g_ptr_array_new_with_free_func(tw_ask_row_free);

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "commands.h"
@@ -77,7 +78,7 @@ tw_cmd_forget(tw_cmd_t *cmd, int argc, char **argv)
         return rc;
     if (optind + 1 != argc)
         return tw_cmd_usage("forget", "give one address");
-    char *addr = tw_config_normalise(cmd->cfg, argv[optind]);
+    char *addr = strchr(argv[optind], '@') ? tw_config_normalise(cmd->cfg, argv[optind]) : NULL;
     if (addr == NULL)
         return tw_cmd_usage("forget", "'%s' is not an address", argv[optind]);
     if ((rc = tw_cmd_store(cmd, false)) != 0 || (rc = tw_cmd_owner(cmd, true)) != 0) {
@@ -122,6 +123,8 @@ tw_cmd_stats(tw_cmd_t *cmd, int argc, char **argv)
             return tw_cmd_usage("stats", "see 'twoway stats --help'");
         }
     }
+    if (optind < argc)
+        return tw_cmd_usage("stats", "unexpected argument '%s'", argv[optind]);
     if ((rc = tw_cmd_store(cmd, false)) != 0 || (rc = tw_cmd_owner(cmd, false)) != 0)
         return rc;
     tw_status_t st = tw_store_stats(cmd->store, cmd->owner_id, &s);

@@ -88,14 +88,25 @@ int
 tw_cmd_owner(tw_cmd_t *cmd, bool must_exist)
 {
     tw_status_t st;
+    gint64 owners = 0;
 
-    if (cmd->cfg->owners->len > 0)
+    if (cmd->cfg->owners->len > 0) {
         cmd->owner = g_strdup(cmd->cfg->owners->pdata[0]);
-    else if ((cmd->owner = tw_store_sole_owner(cmd->store)) == NULL) {
-        if (!must_exist)
-            return 0;
-        tw_warn("whose ledger? give --owner ADDR (or Owner in the config)");
-        return 64;
+    } else if ((cmd->owner = tw_store_sole_owner(cmd->store)) == NULL) {
+        if ((st = tw_store_owner_count(cmd->store, &owners)) != TW_OK)
+            return tw_cmd_db_error(cmd, st);
+        if (owners > 1) {
+            tw_warn("the database holds %" G_GINT64_FORMAT " owners: give --owner ADDR",
+                    owners);
+            return 64;
+        }
+        if (must_exist) {
+            tw_warn("nothing recorded yet");
+            return 1;
+        }
+        cmd->owner = g_strdup("(nobody)");
+        cmd->owner_id = -1; /* matches nothing */
+        return 0;
     }
     st = tw_store_owner(cmd->store, cmd->owner, false, &cmd->owner_id);
     if (st != TW_OK)
@@ -162,6 +173,8 @@ main(int argc, char **argv)
     argc -= optind;
     argv += optind;
     optind = 0; /* 0 makes glibc's getopt start afresh */
+    char *command_name = g_strdup_printf("twoway %s", name);
+    argv[0] = command_name; /* getopt's messages name the command */
     rc = fn(&cmd, argc, argv);
     if (fflush(stdout) != 0 && rc == 0) {
         tw_warn("cannot write the output");
@@ -170,5 +183,6 @@ main(int argc, char **argv)
     tw_store_close(cmd.store);
     tw_config_free(cmd.cfg);
     g_free(cmd.owner);
+    g_free(command_name);
     return rc;
 }

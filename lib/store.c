@@ -71,6 +71,8 @@ typedef enum {
     S_FORGET_ORPHAN_ASKS,
     S_FORGET_ORPHAN_REPLIES,
     S_FORGET_ORPHANS,
+    S_FORGET_EMPTY_IDS,
+    S_FORGET_EMPTY_THREADS,
     S_STATS_MESSAGES,
     S_STATS_PEOPLE,
     S_STATS_THREADS,
@@ -273,6 +275,12 @@ static const char *const sql[N_STATEMENTS] = {
     [S_FORGET_ORPHANS] =
         "DELETE FROM messages AS m WHERE owner_id = ?1 AND direction = 1"
         " AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.message_id = m.id)",
+    [S_FORGET_EMPTY_IDS] =
+        "DELETE FROM thread_ids WHERE owner_id = ?1 AND thread_id NOT IN"
+        " (SELECT thread_id FROM messages WHERE owner_id = ?1)",
+    [S_FORGET_EMPTY_THREADS] =
+        "DELETE FROM threads WHERE owner_id = ?1 AND id NOT IN"
+        " (SELECT thread_id FROM messages WHERE owner_id = ?1)",
     [S_STATS_MESSAGES] =
         "SELECT count(*), coalesce(sum(direction = 0), 0), coalesce(sum(direction = 1), 0),"
         " coalesce(sum(bulk), 0), coalesce(sum(list), 0)"
@@ -442,6 +450,8 @@ column_text(sqlite3_stmt *stmt, int col)
 
     return t ? g_strdup((const char *)t) : NULL;
 }
+
+static tw_status_t query_int(tw_store_t *s, stmt_id_t id, gint64 *out, const char *fmt, ...);
 
 /* Opening. */
 
@@ -695,6 +705,12 @@ tw_store_owner(tw_store_t *s, const char *addr, bool create, gint64 *id)
     if ((st = run(s, S_OWNER_ADD, "t", addr)) == TW_OK)
         *id = sqlite3_last_insert_rowid(s->db);
     return st;
+}
+
+tw_status_t
+tw_store_owner_count(tw_store_t *s, gint64 *count)
+{
+    return query_int(s, S_STATS_OWNERS, count, "");
 }
 
 char *
@@ -1281,6 +1297,10 @@ tw_store_forget(tw_store_t *s, gint64 owner_id, const char *addr, int *removed)
         st = run(s, S_FORGET_ORPHANS, "i", owner_id);
     if (st == TW_OK)
         count += sqlite3_changes(s->db);
+    if (st == TW_OK)
+        st = run(s, S_FORGET_EMPTY_IDS, "i", owner_id);
+    if (st == TW_OK)
+        st = run(s, S_FORGET_EMPTY_THREADS, "i", owner_id);
     *removed = (int)count;
     return st;
 }

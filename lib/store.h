@@ -67,6 +67,7 @@ tw_status_t tw_store_owner(tw_store_t *store, const char *addr, bool create,
                            gint64 *id);
 /* The only owner in the database, or NULL (newly allocated). */
 char *tw_store_sole_owner(tw_store_t *store);
+tw_status_t tw_store_owner_count(tw_store_t *store, gint64 *count);
 
 /* Messages. */
 typedef struct {
