@@ -20,10 +20,22 @@ typedef struct {
     int index; /* 1-based among headers of the same name */
 } forged_t;
 
+/* The database: one connection for the whole milter, used by one
+ * thread at a time.  SQLite would serialise the writers anyway, but by
+ * sleeping between retries; a mutex hands the ledger over at once. */
+static GMutex store_lock;
+static tw_store_t *store;
+
+/* Steps the MTA need not wait on: each reply it waits for costs a
+ * round trip and, in libmilter's pool of workers, thread hand-overs. */
+#define NO_REPLY_STEPS                                                        \
+    (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | \
+     SMFIP_NR_EOH | SMFIP_NR_BODY)
+
 /* One SMTP connection; the message part is reset for each transaction. */
 typedef struct {
+    unsigned long no_reply; /* SMFIP_NR_* agreed with the MTA */
     tw_mconf_t *conf;
-    tw_store_t *store;  /* opened at the first message */
     char client[INET6_ADDRSTRLEN];
     bool internal;      /* the client is in InternalHosts */
     /* the current message */
@@ -42,6 +54,28 @@ static conn_t *
 conn_of(SMFICTX *ctx)
 {
     return (conn_t *)smfi_getpriv(ctx);
+}
+
+/* The reply to a step: none when the MTA agreed not to wait for one. */
+static sfsistat
+go_on(const conn_t *c, unsigned long step)
+{
+    return c != NULL && (c->no_reply & step) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static conn_t *
+conn_new(SMFICTX *ctx)
+{
+    conn_t *c = g_new0(conn_t, 1);
+
+    c->conf = tw_mconf_get();
+    c->rcpts = g_ptr_array_new_with_free_func(g_free);
+    c->head = g_string_new(NULL);
+    c->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    c->forged = g_array_new(FALSE, FALSE, sizeof(forged_t));
+    c->body = g_string_new(NULL);
+    smfi_setpriv(ctx, c);
+    return c;
 }
 
 static void
@@ -78,7 +112,6 @@ conn_free(conn_t *c)
     g_hash_table_destroy(c->seen);
     g_array_free(c->forged, TRUE);
     g_string_free(c->body, TRUE);
-    tw_store_close(c->store);
     tw_mconf_put(c->conf);
     g_free(c);
 }
@@ -98,16 +131,25 @@ queue_id(SMFICTX *ctx, conn_t *c)
 }
 
 static sfsistat
+cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+             unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
+             unsigned long *pf3)
+{
+    conn_t *c = conn_of(ctx) ? conn_of(ctx) : conn_new(ctx);
+
+    *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS);
+    c->no_reply = f1 & NO_REPLY_STEPS;
+    *pf1 = c->no_reply;
+    *pf2 = 0;
+    *pf3 = 0;
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat
 cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 {
-    conn_t *c = g_new0(conn_t, 1);
+    conn_t *c = conn_of(ctx) ? conn_of(ctx) : conn_new(ctx);
 
-    c->conf = tw_mconf_get();
-    c->rcpts = g_ptr_array_new_with_free_func(g_free);
-    c->head = g_string_new(NULL);
-    c->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    c->forged = g_array_new(FALSE, FALSE, sizeof(forged_t));
-    c->body = g_string_new(NULL);
     if (hostaddr != NULL && hostaddr->sa_family == AF_INET)
         inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)hostaddr)->sin_addr, c->client,
                   sizeof c->client);
@@ -117,14 +159,13 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
     else if (hostname != NULL && strcmp(hostname, "localhost") == 0)
         g_strlcpy(c->client, "127.0.0.1", sizeof c->client); /* local submission */
     c->internal = tw_internal_host(c->conf->cfg, c->client);
-    smfi_setpriv(ctx, c);
-    return SMFIS_CONTINUE;
+    return go_on(c, SMFIP_NR_CONN);
 }
 
 static sfsistat
 cb_helo(SMFICTX *ctx, char *helo)
 {
-    return SMFIS_CONTINUE;
+    return go_on(conn_of(ctx), SMFIP_NR_HELO);
 }
 
 static sfsistat
@@ -140,7 +181,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
     auth = smfi_getsymval(ctx, "{auth_authen}");
     c->authenticated = auth != NULL && *auth != '\0';
     queue_id(ctx, c);
-    return SMFIS_CONTINUE;
+    return go_on(c, SMFIP_NR_MAIL);
 }
 
 static sfsistat
@@ -152,7 +193,7 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
         return SMFIS_ACCEPT;
     if (argv && argv[0] && c->rcpts->len < 10000)
         g_ptr_array_add(c->rcpts, g_strdup(argv[0]));
-    return SMFIS_CONTINUE;
+    return go_on(c, SMFIP_NR_RCPT);
 }
 
 static sfsistat
@@ -162,7 +203,7 @@ cb_header(SMFICTX *ctx, char *name, char *value)
     const tw_config_t *cfg;
 
     if (c == NULL || name == NULL)
-        return SMFIS_CONTINUE;
+        return go_on(c, SMFIP_NR_HDR);
     cfg = c->conf->cfg;
     char *key = g_ascii_strdown(name, -1);
     int n = GPOINTER_TO_INT(g_hash_table_lookup(c->seen, key)) + 1;
@@ -170,18 +211,18 @@ cb_header(SMFICTX *ctx, char *name, char *value)
     if (g_ascii_strncasecmp(name, TW_TAG_PREFIX, strlen(TW_TAG_PREFIX)) == 0) {
         forged_t f = {g_strdup(name), n};
         g_array_append_val(c->forged, f);
-        return SMFIS_CONTINUE;
+        return go_on(c, SMFIP_NR_HDR);
     }
     /* the header block is kept for analysis, up to the body cap */
     if (c->head->len < cfg->max_body_bytes)
         g_string_append_printf(c->head, "%s: %s\n", name, value ? value : "");
-    return SMFIS_CONTINUE;
+    return go_on(c, SMFIP_NR_HDR);
 }
 
 static sfsistat
 cb_eoh(SMFICTX *ctx)
 {
-    return SMFIS_CONTINUE;
+    return go_on(conn_of(ctx), SMFIP_NR_EOH);
 }
 
 static sfsistat
@@ -199,7 +240,7 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
                             (gssize)MIN(len, cap - c->body->len));
     /* beyond the cap the body is counted, not kept: the mail itself
      * always passes whole */
-    return SMFIS_CONTINUE;
+    return go_on(c, SMFIP_NR_BODY);
 }
 
 /* Applies tags: every line of the formatted block becomes one header
@@ -312,20 +353,22 @@ record(conn_t *c, const char *qid, const tw_message_t *msg, char **tags, tw_erro
         concerned_free(who);
         return TW_OK;
     }
-    if (c->store == NULL) {
-        path = tw_config_database(cfg);
-        st = tw_store_open(path, cfg->busy_timeout_ms, true, &c->store, err);
-        g_free(path);
-    }
-    if (st == TW_OK && (st = tw_store_begin(c->store)) != TW_OK)
-        tw_error_set(err, "%s: %s", tw_store_path(c->store), tw_store_error(c->store));
+    g_mutex_lock(&store_lock);
+    path = tw_config_database(cfg);
+    if (store != NULL && strcmp(tw_store_path(store), path) != 0)
+        g_clear_pointer(&store, tw_store_close); /* Database changed by a reload */
+    if (store == NULL)
+        st = tw_store_open(path, cfg->busy_timeout_ms, true, &store, err);
+    g_free(path);
+    if (st == TW_OK && (st = tw_store_begin(store)) != TW_OK)
+        tw_error_set(err, "%s: %s", tw_store_path(store), tw_store_error(store));
     for (guint i = 0; i < who->len && st == TW_OK; i++) {
         concern_t *k = &g_array_index(who, concern_t, i);
         tw_reading_t r;
         tw_record_t rec;
         bool own_tags = k->hint == TW_HINT_IN && incoming == 1;
         tw_read(cfg, msg, k->owner, k->hint, &r);
-        st = tw_ledger_record(c->store, cfg, &r, now, own_tags, &rec, err);
+        st = tw_ledger_record(store, cfg, &r, now, own_tags, &rec, err);
         if (st == TW_OK) {
             tw_mlog(LOG_INFO, qid, "%s %s for %s%s%s", rec.recorded ? "recorded" : "known",
                     r.direction == TW_DIR_IN ? "incoming" : "outgoing", k->owner,
@@ -338,11 +381,17 @@ record(conn_t *c, const char *qid, const tw_message_t *msg, char **tags, tw_erro
         }
         tw_reading_clear(&r);
     }
-    if (st == TW_OK && (st = tw_store_commit(c->store)) != TW_OK)
-        tw_error_set(err, "%s: %s", tw_store_path(c->store), tw_store_error(c->store));
+    if (st == TW_OK && (st = tw_store_commit(store)) != TW_OK)
+        tw_error_set(err, "%s: %s", tw_store_path(store), tw_store_error(store));
+    if (st != TW_OK && store != NULL) {
+        tw_store_rollback(store);
+        /* a database that failed is opened afresh for the next message:
+         * it may have been replaced, deleted or repaired meanwhile */
+        if (st != TW_ERR_DB_BUSY)
+            g_clear_pointer(&store, tw_store_close);
+    }
+    g_mutex_unlock(&store_lock);
     if (st != TW_OK) {
-        if (c->store != NULL)
-            tw_store_rollback(c->store);
         g_clear_pointer(tags, g_free);
     } else if (*tags == NULL && shared.ask) {
         *tags = tw_tags_format(&shared, "\n", &(size_t){0});
@@ -436,5 +485,5 @@ struct smfiDesc tw_milter_desc = {
     .xxfi_close = cb_close,
     .xxfi_unknown = NULL,
     .xxfi_data = NULL,
-    .xxfi_negotiate = NULL,
+    .xxfi_negotiate = cb_negotiate,
 };

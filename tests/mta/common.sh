@@ -1,0 +1,147 @@
+# common.sh - helpers shared by the MTA tests (sourced after tap.sh).
+#
+# The MTA tests run a real mail server (Postfix, Sendmail) of their own
+# on 127.0.0.1 against a real twoway-milter, and look at what arrives
+# in mailboxes under $T.  Nothing outside $T is written, no system
+# mail server is touched, and every process they start is stopped by
+# its process id when the script ends.
+
+LC_ALL=C
+export LC_ALL
+MILTER=${MILTER:-$BUILD/milter/twoway-milter}
+OWNER=robin@example.test
+OUTSIDE=carol@outside.test
+# Seconds to wait for one delivery before a check gives up.
+MTA_WAIT=${MTA_WAIT:-20}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on (picked
+# at random from 20000-29999 so that parallel runs rarely meet).
+free_port() {
+    _p=$((20000 + (RANDOM * 32768 + RANDOM) % 10000))
+    while ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -q "[:.]$_p\$" ||
+        [ "${_p}" = "${_used_port:-}" ]; do
+        _p=$((_p + 1))
+        [ $_p -gt 29999 ] && _p=20000
+    done
+    _used_port="${_used_port:-} $_p"
+    echo "$_p"
+}
+
+# listening PORT: something listens on 127.0.0.1:PORT.
+listening() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# wait_until SECONDS COMMAND...: runs COMMAND every 0.1 s until it
+# succeeds (status 0) or SECONDS have passed (status 1).
+wait_until() {
+    _end=$(($(date +%s) + $1))
+    shift
+    while ! "$@"; do
+        [ "$(date +%s)" -ge "$_end" ] && return 1
+        sleep 0.1
+    done
+    return 0
+}
+
+# delivered MAILDIR MARK: prints the file in MAILDIR/new holding MARK
+# (a Message-ID, say); status 1 when there is none yet.
+delivered() {
+    _f=$(grep -lF -- "$2" "$1"/new/* 2>/dev/null | head -1)
+    [ -n "$_f" ] && echo "$_f"
+}
+
+# wait_delivery MAILDIR MARK: waits up to $MTA_WAIT s for the message
+# holding MARK; sets $dlv to its file (empty when it did not come).
+wait_delivery() {
+    dlv=
+    if wait_until "$MTA_WAIT" delivered "$1" "$2" >/dev/null; then
+        dlv=$(delivered "$1" "$2")
+    fi
+}
+
+# header block of a delivered message, and one header's unfolded value
+head_of() { sed '/^$/q' "$1"; }
+
+# count_hdr FILE NAME: how many NAME: headers FILE's header block holds.
+count_hdr() {
+    head_of "$1" | awk -v h="$(echo "$2:" | tr 'A-Z' 'a-z')" '
+        index(tolower($0), h) == 1 { n++ } END { print n + 0 }'
+}
+
+# hdr FILE NAME: the unfolded value of the first NAME: header.
+hdr() {
+    head_of "$1" | awk -v h="$(echo "$2:" | tr 'A-Z' 'a-z')" '
+        on && /^[ \t]/ { v = v $0; next }
+        on { exit }
+        index(tolower($0), h) == 1 { on = 1; v = substr($0, length(h) + 1) }
+        END { if (on) { sub(/^[ \t]+/, "", v); print v } }'
+}
+
+# body_of FILE: the body of a delivered message.
+body_of() { sed '1,/^$/d' "$1"; }
+
+# milter_conf FILE DB: a configuration for the milter under test.
+milter_conf() {
+    cat >"$1" <<EOF
+# twoway-milter for the MTA tests
+Database $2
+Domain example.test
+Syslog no
+BusyTimeout 5000
+EOF
+}
+
+# start_milter CONF PORT LOG: twoway-milter in the foreground on
+# inet:PORT@127.0.0.1, stderr to LOG; sets $milter_pid.  Status 1 when
+# it does not listen within 10 s.
+start_milter() {
+    "$MILTER" -c "$1" -p "inet:$2@127.0.0.1" -f >>"$3" 2>&1 &
+    milter_pid=$!
+    wait_until 10 listening "$2"
+}
+
+# stop_milter: SIGTERM to the milter we started; waits for it to go.
+# Sets $milter_rc to its exit status.
+stop_milter() {
+    milter_rc=
+    if [ -n "${milter_pid:-}" ]; then
+        kill -TERM "$milter_pid" 2>/dev/null
+        wait "$milter_pid" 2>/dev/null
+        milter_rc=$?
+        milter_pid=
+    fi
+}
+
+# qid_of SWAKS_OUTPUT: the queue id in "250 ... queued as ID" (Postfix)
+# or "250 2.0.0 ID Message accepted for delivery" (Sendmail).
+qid_of() {
+    sed -n 's/.*<-  250 .*queued as \([0-9A-Za-z]*\).*/\1/p
+            s/.*<-  250 2\.0\.0 \([0-9A-Za-z]*\) Message accepted.*/\1/p' "$1" | tail -1
+}
+
+# message FILE MSGID SUBJECT FROM TO [EXTRA-HEADER-LINES] < BODY:
+# writes a message with CRLF line ends, as it goes over SMTP.
+message() {
+    _f=$1 _id=$2 _subj=$3 _from=$4 _to=$5 _extra=${6:-}
+    {
+        printf 'From: %s\n' "$_from"
+        printf 'To: %s\n' "$_to"
+        printf 'Subject: %s\n' "$_subj"
+        printf 'Date: %s\n' "$(date -R)"
+        printf 'Message-ID: %s\n' "$_id"
+        printf 'MIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\n'
+        [ -n "$_extra" ] && printf '%s\n' "$_extra"
+        printf '\n'
+        cat
+    } | sed 's/$/\r/' >"$_f"
+}
+
+# pending_ids DB: the message ids of the asks pending for the owner,
+# one a line (from "twoway pending --json").
+pending_json() {
+    "$TWOWAY" --db "$1" --owner "$OWNER" pending --json
+}
+stats_json() {
+    "$TWOWAY" --db "$1" --owner "$OWNER" stats --json
+}
