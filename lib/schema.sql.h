@@ -48,12 +48,15 @@ static const char *const migrations[] = {
     "CREATE INDEX messages_by_thread ON messages (thread_id, direction, date);"
     "CREATE INDEX messages_by_parent ON messages (owner_id, in_reply_to)"
     "  WHERE in_reply_to IS NOT NULL;"
+    /* owner_id after the key columns: SQLite 3.40's integrity_check
+     * misreads a WITHOUT ROWID table whose other columns come first */
     "CREATE TABLE contacts ("
     "  message_id INTEGER NOT NULL,"
     "  address TEXT NOT NULL,"
     "  role INTEGER NOT NULL,"
+    "  owner_id INTEGER NOT NULL,"
     "  PRIMARY KEY (message_id, address, role)) WITHOUT ROWID;"
-    "CREATE INDEX contacts_by_address ON contacts (address, role);"
+    "CREATE INDEX contacts_by_address ON contacts (owner_id, address, role);"
     "CREATE TABLE refs ("
     "  message_id INTEGER NOT NULL,"
     "  ref TEXT NOT NULL,"

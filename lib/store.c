@@ -112,7 +112,8 @@ static const char *const sql[N_STATEMENTS] = {
         " ask, score, cue, recorded_at)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     [S_CONTACT_ADD] =
-        "INSERT OR IGNORE INTO contacts (message_id, address, role) VALUES (?1, ?2, ?3)",
+        "INSERT OR IGNORE INTO contacts (message_id, owner_id, address, role)"
+        " SELECT ?1, owner_id, ?2, ?3 FROM messages WHERE id = ?1",
     [S_REF_ADD] = "INSERT OR IGNORE INTO refs (message_id, ref) VALUES (?1, ?2)",
     [S_LIST_ADD] = "INSERT OR IGNORE INTO lists (address) VALUES (?1)",
     [S_THREAD_OF_ID] = "SELECT thread_id FROM thread_ids WHERE owner_id = ?1 AND msgid = ?2",
@@ -197,7 +198,7 @@ static const char *const sql[N_STATEMENTS] = {
         "SELECT count(DISTINCT CASE WHEN m.direction = 0 THEN m.id END),"
         " count(DISTINCT CASE WHEN m.direction = 1 THEN m.id END)"
         " FROM contacts c JOIN messages m ON m.id = c.message_id"
-        " WHERE c.address = ?2 AND m.owner_id = ?1 AND m.bulk = 0 AND m.traffic = 0"
+        " WHERE c.owner_id = ?1 AND c.address = ?2 AND m.bulk = 0 AND m.traffic = 0"
         " AND " COUNTED_ROLE,
     [S_BALANCE_ASKS] =
         "SELECT coalesce(sum(direction = 0), 0), coalesce(sum(direction = 1), 0) FROM asks"
@@ -208,8 +209,8 @@ static const char *const sql[N_STATEMENTS] = {
     [S_LEDGER_MESSAGES] =
         "SELECT c.address, m.direction, m.bulk + 2 * m.traffic, count(DISTINCT m.id), min(m.date),"
         " max(m.date)"
-        " FROM messages m JOIN contacts c ON c.message_id = m.id"
-        " WHERE m.owner_id = ?1 AND m.date >= ?2 AND (?3 IS NULL OR c.address = ?3)"
+        " FROM contacts c JOIN messages m ON m.id = c.message_id"
+        " WHERE c.owner_id = ?1 AND m.date >= ?2 AND (?3 IS NULL OR c.address = ?3)"
         " AND " COUNTED_ROLE
         " GROUP BY 1, 2, 3",
     [S_LEDGER_ASKS] =
@@ -260,8 +261,7 @@ static const char *const sql[N_STATEMENTS] = {
     [S_FORGET_MESSAGES] =
         "DELETE FROM messages WHERE owner_id = ?1 AND direction = 0 AND sender = ?2",
     [S_FORGET_ADDRESS] =
-        "DELETE FROM contacts WHERE address = ?2 AND message_id IN"
-        " (SELECT id FROM messages WHERE owner_id = ?1)",
+        "DELETE FROM contacts WHERE owner_id = ?1 AND address = ?2",
     [S_FORGET_ORPHAN_REFS] =
         "DELETE FROM refs WHERE message_id IN (SELECT id FROM messages m WHERE owner_id = ?1"
         " AND direction = 1 AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.message_id = m.id))",
