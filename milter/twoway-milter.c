@@ -323,6 +323,9 @@ main(int argc, char **argv)
     upath = unix_path(spec);
     if (upath != NULL && !clear_stale_socket(upath))
         return EX_UNAVAILABLE;
+    /* a header line may be longer than libmilter's 64 KB default; the
+     * MTA would lose the connection and fall back to its default */
+    smfi_setmaxdatasize(1024 * 1024);
     if (smfi_setconn((char *)spec) != MI_SUCCESS || smfi_register(tw_milter_desc) != MI_SUCCESS ||
         smfi_opensocket(false) != MI_SUCCESS) {
         tw_mlog(LOG_ERR, NULL, "cannot listen on %s", spec);

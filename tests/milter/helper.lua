@@ -2,8 +2,14 @@
 --
 -- Each script starts with dofile(HELPER).  The runner (run.sh) passes
 -- with -D: HELPER (this file), SOCK (the socket of the milter it
--- started, inet:PORT@127.0.0.1 or unix:PATH) and whatever the script
--- itself reads (EXPECT, SEED, TAG).
+-- started, inet:PORT@127.0.0.1 or unix:PATH), optionally REPLIES=all
+-- (negotiate as an MTA that waits for every reply) and whatever the
+-- script itself reads (EXPECT, SEED, TAG).
+--
+-- The milter asks for no reply to most steps (SMFIP_NR_*) when the MTA
+-- offers that, as miltertest does by default: miltertest then stands
+-- in SMFIR_CONTINUE for those replies.  With REPLIES=all the scripts
+-- see the milter's real reply to every step.
 --
 -- Traps of Debian's miltertest (OpenDKIM 2.11), all seen:
 --  * error("msg") prints nothing: check() echoes the reason first.
@@ -20,6 +26,8 @@
 --  * mt.eom() stops at SMFIR_REPLYCODE: a tempfail with a text
 --    (smfi_setreply) shows as SMFIR_REPLYCODE, the code in
 --    mt.eom_check(conn, MT_SMTPREPLY, code, ecode, text).
+--  * mt.negotiate(conn, version, steps, actions): the manual page swaps
+--    the last two.
 --  * The reply to end of message is read into a 1 KB buffer: keep the
 --    cue of an ask short so that the X-Twoway-Ask value stays small.
 
@@ -88,8 +96,25 @@ function expect(conn, what, ...)
 end
 
 function connect(sock)
-    local conn = mt.connect(sock or SOCK, 40, 0.25)
-    check(conn ~= nil, "connect to " .. tostring(sock or SOCK))
+    -- mt.connect raises an error (which Debian's miltertest does not
+    -- print) when nobody listens
+    local ok, conn = pcall(mt.connect, sock or SOCK, 40, 0.25)
+    check(ok and conn ~= nil, "connect to " .. tostring(sock or SOCK) .. ": " .. tostring(conn))
+    if REPLIES == "all" then
+        -- an MTA that waits for every reply (no SMFIP_NR_* offered, as
+        -- milter_protocol 2 or an old Sendmail): every step's reply is
+        -- the milter's own, not miltertest's stand-in
+        local nr = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT |
+                   SMFIP_NR_DATA | SMFIP_NR_UNKN | SMFIP_NR_EOH | SMFIP_NR_BODY | SMFIP_NR_HDR
+        local steps = 0x1FFFFF & ~nr & ~(SMFIP_HDR_LEADSPC or 0)
+        -- the third argument is the protocol steps, the fourth the
+        -- actions (the manual page has them the other way round)
+        step(mt.negotiate(conn, 6, steps, nil), "negotiate without no-reply steps")
+        for _, k in ipairs({"SMFIP_NR_CONN", "SMFIP_NR_HELO", "SMFIP_NR_MAIL", "SMFIP_NR_RCPT",
+                            "SMFIP_NR_HDR", "SMFIP_NR_EOH", "SMFIP_NR_BODY"}) do
+            check(not mt.test_option(conn, _G[k]), "negotiate: the milter asked for " .. k .. " though not offered")
+        end
+    end
     return conn
 end
 

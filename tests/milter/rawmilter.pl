@@ -10,8 +10,12 @@
 # Sends the message as an MTA does: CONNECT, HELO, MAIL, RCPT, one
 # HEADER per header field (continuation lines kept in the value, CRLF
 # as LF), EOH, the body in chunks of 65535 bytes, end of message.
+# Negotiates as a current MTA (protocol 6, all steps and all no-reply
+# options offered: 0x1FFFFF); RAW_MDS=1 in the environment also offers
+# SMFIP_MDS_256K and SMFIP_MDS_1M (larger packets).
 # Prints one line per event:
-#   reply STEP CHAR      the milter's reply to a step (c = continue)
+#   reply STEP CHAR      the milter's reply to a step (c = continue),
+#                        for the steps it did not ask to skip replying to
 #   add NAME: VALUE      a header the milter added
 #   change INDEX NAME: VALUE   a header it changed (empty value: deleted)
 #   final CHAR           the reply at end of message
@@ -45,6 +49,8 @@ for my $line (split /\n/, $head) {
     push @fields, [$n, $v];
 }
 
+$| = 1;
+$SIG{PIPE} = 'IGNORE';
 $SIG{ALRM} = sub { print "closed timeout\n"; exit 1 };
 alarm 30;
 my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port, Proto => 'tcp')
