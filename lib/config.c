@@ -1,6 +1,7 @@
 /* config.c - the key table, the file parser and identities. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -238,16 +239,48 @@ set_socket(tw_config_t *cfg, const char *value, GString *why)
     return TW_OK;
 }
 
+/* An address or a network: "192.0.2.1", "10.0.0.0/8", "2001:db8::/32". */
+static bool
+valid_network(const char *text)
+{
+    char addr[INET6_ADDRSTRLEN + 1];
+    unsigned char bytes[16];
+    const char *slash = strchr(text, '/');
+    size_t n = slash ? (size_t)(slash - text) : strlen(text);
+    int family, max;
+
+    if (n == 0 || n >= sizeof addr)
+        return false;
+    memcpy(addr, text, n);
+    addr[n] = '\0';
+    family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+    max = family == AF_INET ? 32 : 128;
+    if (inet_pton(family, addr, bytes) != 1)
+        return false;
+    if (slash == NULL)
+        return true;
+    char *end;
+    long bits = strtol(slash + 1, &end, 10);
+    return end != slash + 1 && *end == '\0' && bits >= 0 && bits <= max;
+}
+
 static tw_status_t
 set_internal_hosts(tw_config_t *cfg, const char *value, GString *why)
 {
     char **words = g_strsplit_set(value, " \t,", -1);
+    tw_status_t st = TW_OK;
 
-    for (char **w = words; *w; w++)
-        if (**w != '\0')
+    for (char **w = words; *w && st == TW_OK; w++) {
+        if (**w == '\0')
+            continue;
+        if (valid_network(*w))
             g_ptr_array_add(cfg->internal_hosts, g_strdup(*w));
+        else
+            st = bad(why, "'%s' is not an address or a network (192.0.2.0/24, 2001:db8::/32)",
+                     *w);
+    }
     g_strfreev(words);
-    return TW_OK;
+    return st;
 }
 
 static tw_status_t

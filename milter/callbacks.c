@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <syslog.h>
 
 #include "ledger.h"
@@ -357,8 +358,14 @@ record(conn_t *c, const char *qid, const tw_message_t *msg, char **tags, tw_erro
     path = tw_config_database(cfg);
     if (store != NULL && strcmp(tw_store_path(store), path) != 0)
         g_clear_pointer(&store, tw_store_close); /* Database changed by a reload */
-    if (store == NULL)
-        st = tw_store_open(path, cfg->busy_timeout_ms, true, &store, err);
+    if (store == NULL && (st = tw_store_open(path, cfg->busy_timeout_ms, true, &store, err)) ==
+                             TW_OK) {
+        /* the milter's group may read the ledger (0640 under UMask 007) */
+        mode_t mode = 0640 & ~(mode_t)cfg->umask;
+        struct stat sb;
+        if (stat(path, &sb) == 0 && (sb.st_mode & 07777) == 0600 && mode != 0600)
+            chmod(path, mode);
+    }
     g_free(path);
     if (st == TW_OK && (st = tw_store_begin(store)) != TW_OK)
         tw_error_set(err, "%s: %s", tw_store_path(store), tw_store_error(store));

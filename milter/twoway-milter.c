@@ -116,7 +116,7 @@ tw_mlog(int priority, const char *queue_id, const char *fmt, ...)
     va_end(ap);
     if (use_syslog)
         syslog(priority, "%s: %s", queue_id ? queue_id : "-", text);
-    else
+    if (!use_syslog || (priority <= LOG_ERR && isatty(STDERR_FILENO)))
         fprintf(stderr, "twoway-milter: %s: %s\n", queue_id ? queue_id : "-", text);
     g_free(text);
 }
@@ -213,9 +213,11 @@ clear_stale_socket(const char *path)
     return true;
 }
 
-/* Switches to UserID ("user" or "user:group"). */
+/* Switches to UserID ("user" or "user:group"), handing it the UNIX
+ * socket and the pid file first so that the MTA can reach the one and
+ * the milter remove both at the end. */
 static bool
-drop_privileges(const char *spec)
+drop_privileges(const char *spec, const char *socket_path, const char *pid_file)
 {
     char **parts = g_strsplit(spec, ":", 2);
     struct passwd *pw = getpwnam(parts[0]);
@@ -234,6 +236,12 @@ drop_privileges(const char *spec)
             goto done;
         }
         gid = gr->gr_gid;
+    }
+    if ((socket_path != NULL && chown(socket_path, pw->pw_uid, gid) != 0) ||
+        (pid_file != NULL && chown(pid_file, pw->pw_uid, gid) != 0)) {
+        fprintf(stderr, "twoway-milter: cannot give the socket or pid file to %s: %s\n", spec,
+                g_strerror(errno));
+        goto done;
     }
     if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(pw->pw_uid) != 0) {
         fprintf(stderr, "twoway-milter: cannot become %s: %s\n", spec, g_strerror(errno));
@@ -329,12 +337,11 @@ main(int argc, char **argv)
     if (smfi_setconn((char *)spec) != MI_SUCCESS || smfi_register(tw_milter_desc) != MI_SUCCESS ||
         smfi_opensocket(false) != MI_SUCCESS) {
         tw_mlog(LOG_ERR, NULL, "cannot listen on %s", spec);
-        fprintf(stderr, "twoway-milter: cannot listen on %s\n", spec);
         return EX_UNAVAILABLE;
     }
     if (cfg->pid_file != NULL && !write_pid_file(cfg->pid_file))
         return EX_CANTCREAT;
-    if (cfg->user_id != NULL && !drop_privileges(cfg->user_id))
+    if (cfg->user_id != NULL && !drop_privileges(cfg->user_id, upath, cfg->pid_file))
         return EX_NOPERM;
     if (geteuid() == 0)
         tw_mlog(LOG_WARNING, NULL, "running as root: set UserID");

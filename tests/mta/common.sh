@@ -14,16 +14,15 @@ OUTSIDE=carol@outside.test
 # Seconds to wait for one delivery before a check gives up.
 MTA_WAIT=${MTA_WAIT:-20}
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on (picked
-# at random from 20000-29999 so that parallel runs rarely meet).
+# free_port [TAKEN...]: a TCP port on 127.0.0.1 that nothing listens
+# on and that is none of TAKEN (picked at random from 20000-29999 so
+# that parallel runs rarely meet).
 free_port() {
     _p=$((20000 + (RANDOM * 32768 + RANDOM) % 10000))
-    while ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -q "[:.]$_p\$" ||
-        [ "${_p}" = "${_used_port:-}" ]; do
+    while listening "$_p" || case " $* " in *" $_p "*) true ;; *) false ;; esac; do
         _p=$((_p + 1))
         [ $_p -gt 29999 ] && _p=20000
     done
-    _used_port="${_used_port:-} $_p"
     echo "$_p"
 }
 
@@ -137,8 +136,8 @@ message() {
     } | sed 's/$/\r/' >"$_f"
 }
 
-# pending_ids DB: the message ids of the asks pending for the owner,
-# one a line (from "twoway pending --json").
+# pending_json DB / stats_json DB: the owner's pending asks and
+# ledger figures, as twoway prints them with --json.
 pending_json() {
     "$TWOWAY" --db "$1" --owner "$OWNER" pending --json
 }

@@ -22,7 +22,7 @@ mkdir -p "$1"
 dir=$(cd "$1" && pwd)
 debs=$(mktemp -d)
 trap 'rm -rf "$debs"' EXIT
-chmod 755 "$debs"     # apt's _apt user writes there
+chown _apt "$debs" 2>/dev/null || chmod 777 "$debs"   # apt downloads as _apt
 (cd "$debs" && apt-get download sendmail-bin sendmail-cf libwrap0)
 for deb in "$debs"/*.deb; do
     dpkg-deb -x "$deb" "$dir"

@@ -11,7 +11,8 @@
 #     /usr/lib/sm.bin/sendmail with /usr/share/sendmail/cf).
 # Its configuration is built with m4 under $T: an MTA on a free port of
 # 127.0.0.1 with INPUT_MAIL_FILTER pointing at twoway-milter (F=T, so
-# that any milter failure shows as a 4xx reply), local mail through
+# that any milter failure shows as a 4xx reply; later the line of
+# contrib/sendmail.mc, F=, with the milter stopped), local mail through
 # aliases into maildirs under $T, all other mail into $T/mail/outbox
 # (SMART_HOST is a program mailer), and an MSP (submit.cf) that relays
 # "sendmail -t" to the MTA over SMTP, as Debian's does.  Command-line
@@ -98,7 +99,7 @@ MAIL=$T/mail
 MLOG=$T/milter.log
 DB=$T/twoway.db
 SPORT=$(free_port)
-MPORT=$(free_port)
+MPORT=$(free_port "$SPORT")
 mkdir -p "$SM/mqueue" "$SM/clientmqueue" "$MAIL"
 chmod 700 "$SM/mqueue" "$SM/clientmqueue"
 chown nobody "$SM/clientmqueue"
@@ -136,8 +137,8 @@ postmaster: robin
 MAILER-DAEMON: robin
 EOF
 
-# mc NAME FLAGS: the MTA's .mc with INPUT_MAIL_FILTER flags F=FLAGS,
-# built into $SM/NAME.cf
+# mc NAME FILTER: the MTA's .mc with the lines of the file FILTER (an
+# INPUT_MAIL_FILTER), built into $SM/NAME.cf
 mc() {
     cat >"$SM/$1.mc" <<EOF
 divert(-1)
@@ -162,7 +163,7 @@ FEATURE(\`nocanonify')dnl
 FEATURE(\`accept_unresolvable_domains')dnl
 DAEMON_OPTIONS(\`Port=$SPORT, Addr=127.0.0.1, Name=MTA')dnl
 LOCAL_DOMAIN(\`example.test')dnl
-INPUT_MAIL_FILTER(\`twoway', \`S=inet:$MPORT@127.0.0.1, F=$2, T=S:30s;R:30s;E:5m')dnl
+$(cat "$2")
 MAILER(\`local')dnl
 MAILER(\`smtp')dnl
 MAILER_DEFINITIONS
@@ -171,8 +172,13 @@ EOF
     m4 -D_CF_DIR_="$SM_CF/" "$SM_CF/m4/cf.m4" "$SM/$1.mc" >"$SM/$1.cf"
 }
 
-mc tempfail T &&
-    mc accept '' &&
+# F=T while the milter runs: any failure of it shows as a 4xx reply
+echo "INPUT_MAIL_FILTER(\`twoway', \`S=inet:$MPORT@127.0.0.1, F=T, T=S:30s;R:30s;E:5m')dnl" >"$SM/filter-t.m4"
+# F= as contrib/sendmail.mc ships it, on our port
+sed "s/inet:8894@127\.0\.0\.1/inet:$MPORT@127.0.0.1/" "$SRC/contrib/sendmail.mc" >"$SM/filter-contrib.m4"
+mc tempfail "$SM/filter-t.m4" &&
+    mc accept "$SM/filter-contrib.m4" &&
+    grep -q "^Xtwoway, S=inet:$MPORT@127.0.0.1, F=, " "$SM/accept.cf" &&
     cat >"$SM/submit.mc" <<EOF &&
 divert(-1)
 # The MSP: "sendmail -C submit.cf -t" relays to the MTA over SMTP
@@ -334,7 +340,7 @@ ok $? "milter down, F=T: Sendmail answers 4xx (tempfail)"
 
 stop_sendmail
 start_sendmail "$SM/accept.cf"
-ok $? "sendmail: restarted with F= (no flag: accept when the milter is unavailable)"
+ok $? "sendmail: restarted with contrib/sendmail.mc's F= (accept when the milter is unavailable)"
 smtp_in down "$T/down.eml" "$OUTSIDE" "$OWNER"
 is "$swaks_rc:$([ -n "$qid" ] && echo queued)" "0:queued" "milter down, F=: the mail is accepted"
 wait_delivery "$MAIL/robin" "<down1@outside.test>"

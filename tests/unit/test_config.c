@@ -344,10 +344,15 @@ test_internal_hosts(void **state)
     assert_string_equal(cfg->internal_hosts->pdata[1], "10.0.0.0/8");
     assert_string_equal(cfg->internal_hosts->pdata[2], "::1");
     /* repeatable */
-    assert_int_equal(set(cfg, "InternalHosts", "mail.example.org", &err), TW_OK);
+    assert_int_equal(set(cfg, "InternalHosts", "192.0.2.0/24", &err), TW_OK);
     assert_int_equal(cfg->internal_hosts->len, 4);
     tw_config_free(cfg);
     refuse("InternalHosts", "");
+    /* a name or a mistyped network would match nothing: refused */
+    refuse("InternalHosts", "mail.example.org");
+    refuse("InternalHosts", "10.0.0.0/99");
+    refuse("InternalHosts", "2001:db8::/129");
+    refuse("InternalHosts", "10.0.0.0/");
 }
 
 static void
