@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <grp.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -302,8 +303,8 @@ main(int argc, char **argv)
         return EX_USAGE;
     }
     /* daemon() changes to /: a reload needs the full path */
-    char *config_path = realpath(o.config, NULL);
-    if (config_path != NULL)
+    static char config_path[PATH_MAX];
+    if (realpath(o.config, config_path) != NULL)
         o.config = config_path;
     if ((cfg = load_config(o.config, &err)) == NULL) {
         fprintf(stderr, "twoway-milter: %s\n", err.text);

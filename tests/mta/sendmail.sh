@@ -156,6 +156,7 @@ define(\`confSERVICE_SWITCH_FILE', \`$SM/service.switch')dnl
 define(\`confHOSTS_FILE', \`$SM/hosts')dnl
 define(\`confDEF_USER_ID', \`nobody')dnl
 define(\`confTO_IDENT', \`0')dnl
+define(\`confDONT_BLAME_SENDMAIL', \`TrustStickyBit,MapInUnsafeDirPath,GroupWritableDirPathSafe,GroupWritableAliasFile,WorldWritableAliasFile,ForwardFileInUnsafeDirPath,IncludeFileInUnsafeDirPath,RunProgramInUnsafeDirPath')dnl
 define(\`confMILTER_LOG_LEVEL', \`9')dnl
 define(\`SMART_HOST', \`twsink:outside')dnl
 FEATURE(\`no_default_msa')dnl
@@ -188,6 +189,7 @@ define(\`confCF_VERSION', \`Submit')dnl
 define(\`__OSTYPE__',\`')dnl
 define(\`confTIME_ZONE', \`USE_TZ')dnl
 define(\`confDONT_INIT_GROUPS', \`True')dnl
+define(\`confDONT_BLAME_SENDMAIL', \`TrustStickyBit,GroupWritableDirPathSafe')dnl
 define(\`confDOMAIN_NAME', \`mx.example.test')dnl
 define(\`MSP_QUEUE_DIR', \`$SM/clientmqueue')dnl
 define(\`confRUN_AS_USER', \`nobody')dnl
