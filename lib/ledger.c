@@ -47,11 +47,14 @@ add_contacts(recording_t *c)
 }
 
 /* Reply time: the message this one answers, by In-Reply-To or, without
- * reply headers, the latest from (to) the correspondent in the thread. */
+ * reply headers, the latest from (to) the first correspondent in the
+ * thread. */
 static tw_status_t
-record_reply_time(recording_t *c, const char *correspondent)
+record_reply_time(recording_t *c)
 {
     const tw_message_t *msg = c->r->msg;
+    GPtrArray *people = c->r->correspondents;
+    const char *correspondent = people->len > 0 ? people->pdata[0] : NULL;
     tw_direction_t want = c->r->direction == TW_DIR_IN ? TW_DIR_OUT : TW_DIR_IN;
     tw_parent_t p = {0};
     tw_status_t st = TW_OK;
@@ -216,10 +219,7 @@ record_new(recording_t *c, tw_record_t *out)
         return TW_OK; /* bulk never answers and never asks */
 
     if ((st = close_answered(c, &out->answered)) != TW_OK ||
-        (st = record_reply_time(c, c->sender ? c->sender
-                                             : (r->correspondents->len
-                                                    ? r->correspondents->pdata[0]
-                                                    : NULL))) != TW_OK ||
+        (st = record_reply_time(c)) != TW_OK ||
         (st = record_earlier_children(c)) != TW_OK)
         return st;
     GHashTable *chased = g_hash_table_new(g_str_hash, g_str_equal);
