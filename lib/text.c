@@ -111,7 +111,13 @@ attribution_lines(char **lines, size_t i, size_t n)
             return 0;
         for (size_t k = 0; k < G_N_ELEMENTS(verbs) && opener; k++)
             verb = verb || strstr(l, verbs[k]) != NULL;
-        if (verb && ends_with(l, ":"))
+        /* every attribution ends in ':' */
+        if (!ends_with(l, ":")) {
+            if (!opener)
+                return 0;
+            continue;
+        }
+        if (verb)
             return (int)span + 1;
         for (size_t k = 0; k < G_N_ELEMENTS(closers); k++) {
             if (!ends_with(l, closers[k]))
@@ -272,10 +278,12 @@ tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
     tw_zone_t rest = TW_ZONE_AUTHOR; /* zone of every line from here on */
     /* Footers and disclaimers are looked for line by line only in a
      * text that holds their words at all. */
-    bool footer_words = text && (contains(text, "unsubscribe") || contains(text, "mailing list") ||
-                                 contains(text, "listinfo") || contains(text, "mailman"));
-    bool disclaimer_words = text && (contains(text, "confidential") ||
-                                     contains(text, "privileged") || contains(text, "vertraulich"));
+    char *lower = g_ascii_strdown(text ? text : "", -1);
+    bool footer_words = strstr(lower, "unsubscribe") || strstr(lower, "mailing list") ||
+                        strstr(lower, "listinfo") || strstr(lower, "mailman");
+    bool disclaimer_words = strstr(lower, "confidential") || strstr(lower, "privileged") ||
+                            strstr(lower, "vertraulich");
+    g_free(lower);
 
     /* A final empty string after the last newline is not a line. */
     if (n > 0 && lines[n - 1][0] == '\0') {
