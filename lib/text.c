@@ -151,34 +151,56 @@ is_original_message(const char *line)
     return false;
 }
 
-/* An Outlook header block: "From:" followed within four lines by
- * "Sent:"/"Date:" and "To:"/"Subject:". */
-static bool
-is_header_block(char **lines, size_t i, size_t n)
+/* The field name a header-block line starts with, after blanks and a
+ * '*' (bold in converted HTML); NULL when none. */
+static const char *
+field_of(const char *line)
 {
-    const char *p = skip_blanks(lines[i]);
-    bool date = false, to = false;
+    static const char *const names[] = {
+        "From:", "Von:", "De :", "De:", "Sent:", "Date:", "Gesendet:", "Envoyé :",
+        "Enviado el:", "Datum:", "To:", "An:", "À :", "Para:", "Cc:", "Subject:",
+        "Betreff:", "Objet :", "Asunto:",
+    };
+    const char *p = skip_blanks(line);
 
     if (*p == '*')
         p++;
-    if (!starts_with(p, "From:") && !starts_with(p, "Von:") &&
-        !starts_with(p, "De :") && !starts_with(p, "De:"))
+    for (size_t k = 0; k < G_N_ELEMENTS(names); k++)
+        if (starts_with(p, names[k]))
+            return names[k];
+    return NULL;
+}
+
+/* A quoted mail's header block: Outlook's "From:" with "Sent:"/"Date:"
+ * and "To:"/"Subject:" within the next lines, or Lotus Notes' "To:"
+ * followed by "cc:" and "Subject:" (its "From:" line carries the date). */
+static bool
+is_header_block(char **lines, size_t i, size_t n)
+{
+    const char *first = field_of(lines[i]);
+    bool from, date = false, to = false, cc = false, subject = false;
+
+    if (first == NULL)
         return false;
-    for (size_t k = i + 1; k < n && k <= i + 5; k++) {
-        const char *q = skip_blanks(lines[k]);
-        if (*q == '*')
-            q++;
-        if (starts_with(q, "Sent:") || starts_with(q, "Date:") ||
-            starts_with(q, "Gesendet:") || starts_with(q, "Envoyé :") ||
-            starts_with(q, "Enviado el:") || starts_with(q, "Datum:"))
-            date = true;
-        if (starts_with(q, "To:") || starts_with(q, "Subject:") ||
-            starts_with(q, "An:") || starts_with(q, "Betreff:") ||
-            starts_with(q, "À :") || starts_with(q, "Para:") ||
-            starts_with(q, "Objet :") || starts_with(q, "Asunto:"))
-            to = true;
+    from = starts_with(first, "From") || starts_with(first, "Von") || starts_with(first, "De");
+    if (!from && strcmp(first, "To:") != 0)
+        return false;
+    for (size_t k = i + 1; k < n && k <= i + 6; k++) {
+        const char *f = field_of(lines[k]);
+        if (f == NULL)
+            continue;
+        date = date || starts_with(f, "Sent") || starts_with(f, "Date") ||
+               starts_with(f, "Gesendet") || starts_with(f, "Envoy") ||
+               starts_with(f, "Enviado") || starts_with(f, "Datum");
+        to = to || starts_with(f, "To") || starts_with(f, "An") || starts_with(f, "\xc3\x80") ||
+             starts_with(f, "Para");
+        cc = cc || starts_with(f, "Cc");
+        subject = subject || starts_with(f, "Subject") || starts_with(f, "Betreff") ||
+                  starts_with(f, "Objet") || starts_with(f, "Asunto");
     }
-    return date && to;
+    if (from)
+        return (date && (to || subject)) || (to && cc && subject);
+    return cc && subject; /* "To:", "cc:", "Subject:" */
 }
 
 static bool
