@@ -35,7 +35,8 @@ static const cue_def_t cue_table[] = {
      "anyone|anybody)\\s+(?:please\\s+|kindly\\s+|possibly\\s+|also\\s+)?"
      "(?!have\\s+(?:been|seen|known)\\b)\\w+", NULL},
     {"please", 0.50, "please|pls|plz",
-     "\\b(?:please|pls|plz)\\s+(?:do\\s+)?(?!find\\b|see\\s+(?:attached|below|above|enclosed)|"
+     "(?<!to |you )\\b(?:please|pls|plz)\\s+(?:do\\s+)?(?!find\\b|bear\\s+with|be\\s+assured|"
+     "be\\s+patient|rest\\s+assured|your\\b|everyone\\b|all\\b|see\\s+(?:attached|below|above|enclosed)|"
      "note\\b|no\\b|be\\s+(?:advised|aware|informed)\\b|do\\s+not\\s+reply|don'?t\\s+reply|feel\\s+free|"
      "accept\\b|disregard\\b|ignore\\b|excuse\\b|forgive\\b|don'?t\\s+hesitate|"
      "do\\s+not\\s+hesitate|visit\\b|click\\b|enjoy\\b|keep\\s+in\\s+mind|remember\\s+that|"
@@ -73,6 +74,32 @@ static const cue_def_t cue_table[] = {
      "\\b(?:waiting|still\\s+waiting)\\s+(?:for|on)\\s+(?:your|you)\\b", NULL},
     {"question-for-you", 0.40, "question",
      "\\b(?:quick\\s+|a\\s+)?question\\s+(?:for|to)\\s+you\\b", NULL},
+    /* an imperative: a sentence that starts with a verb of doing,
+     * after an "and", "also" or the reader's name */
+    {"imperative", 0.55,
+     "send|call|give|ask|get|schedule|forward|review|check|confirm|provide|tell|fax|mail|"
+     "arrange|book|reserve|contact|prepare|update|sign|return|fill|complete|set|bring|come|"
+     "phone|reply|respond|print|pick|verify|approve|make|take|add|remove|change|fix|look|read|"
+     "try|ring|meet|talk|let|drop|keep|find|show|explain|help|put|copy|move|submit|pass",
+     "^(?:(?:and|also|so|then|but|ok|okay|now|first|next|finally|meanwhile|again)[,:]?\\s+|"
+     "(?-i:[A-Z][a-z]+),\\s+)*(?:just\\s+|kindly\\s+|quickly\\s+)?(?:send|call|give|ask|get|schedule|"
+     "forward|review|check|confirm|provide|tell|fax|e-?mail|arrange|book|reserve|contact|prepare|"
+     "update|sign|return|fill\\s+(?:in|out)|complete|set\\s+up|bring|come|phone|reply|respond|print|"
+     "pick\\s+up|verify|approve|make\\s+sure|take\\s+a\\s+look|add|remove|change|fix|look\\s+(?:at|into|over)|"
+     "read|try|ring|meet|talk\\s+to|let\\s+(?:me|us|him|her|them)|drop\\s+(?:me|us|by)|keep\\s+(?:me|us)|"
+     "find|show|explain|help|put|copy|move|submit|pass)\\s+(?:me|us|him|her|them|the|a|an|this|"
+     "that|these|those|it|your|my|our|all|some|any|to|if|whether|with|on|at|over|back|in|out|"
+     "up|by|(?-i:[A-Z][a-z]+))\\b", NULL},
+    {"question-form", 0.50, "you|anyone|anybody|someone",
+     "^(?:(?:and|also|so|but|ok|okay)[,]?\\s+)?(?:can|could|would|will|do|did|have|are|were|"
+     "should|shall)\\s+(?:you|anyone|anybody|someone|somebody)\\b", NULL},
+    {"would-be-appreciated", 0.50, "appreciat|helpful|grateful",
+     "\\b(?:would|will|is)\\s+be\\s+(?:greatly\\s+|much\\s+|very\\s+|most\\s+|really\\s+)?"
+     "(?:appreciated|helpful)\\b|\\bgrateful\\s+if\\s+you\\b|\\bappreciate\\s+(?:it\\s+)?if\\s+you\\b",
+     NULL},
+    {"need-to-talk", 0.50, "talk|meet|discuss|chat|know|speak",
+     "\\b(?:i|we)\\s+(?:need|want|would\\s+like|'d\\s+like|would\\s+love|'d\\s+love)\\s+to\\s+"
+     "(?:talk|meet|discuss|chat|speak|know|get\\s+together|catch\\s+up)\\b", NULL},
     {"deadline", 0.15, "by|before|until|asap|soon|urgent|later",
      "\\b(?:(?:by|before|until|no\\s+later\\s+than)\\s+(?:mon|tues|wednes|thurs|fri|satur|sun)"
      "day|(?:by|before)\\s+(?:tomorrow|tonight|noon|eod|cob|close\\s+of\\s+business|end\\s+of\\s+"
