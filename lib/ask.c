@@ -129,6 +129,10 @@ static const cue_def_t cue_table[] = {
      "(?:contact|call|email|e-mail|ask|reach(?:\\s+out\\s+to)?)\\s+(?:me|us)|give\\s+(?:me|us)\\s+a\\s+"
      "(?:call|shout))\\b.*\\bif\\s+(?:you\\s+)?(?:have|need|there|want|require|would\\s+like|"
      "can\\s+be\\s+of|i\\s+can)\\b", NULL},
+    {"with-any-questions", -0.9, "question|concern|comment",
+     "\\b(?:contact|call|email|e-mail|ask|reach|write\\s+to)\\b.*\\bwith\\s+(?:any\\s+)?"
+     "(?:further\\s+|other\\s+)?(?:questions?|concerns?|comments?)\\b|\\bin\\s+case\\s+you\\s+"
+     "(?:have|need)\\b", NULL},
     {"if-questions", -0.92, "if |should &question|concern|comment|help|problem|issue",
      "^(?:if|should)\\s+(?:you\\s+)?(?:have|need|there\\s+(?:are|is))\\s+(?:any\\s+)?(?:further\\s+|"
      "other\\s+|more\\s+)?(?:questions?|concerns?|comments?|help|problems?|issues?)\\b", NULL},
@@ -220,10 +224,15 @@ looks_like_code(const char *s)
         n--;
     if (n > 0 && strchr("{};", s[n - 1]) != NULL)
         return "line ends like code";
+    /* one "()" names a function in prose; code has more than one mark */
+    const char *first = NULL;
     for (size_t i = 0; i < G_N_ELEMENTS(marks); i++)
-        if (strstr(s, marks[i]) != NULL)
-            return marks[i];
-    return NULL;
+        if (strstr(s, marks[i]) != NULL) {
+            if (first != NULL)
+                return first;
+            first = marks[i];
+        }
+    return strstr(s, "$?") ? "$?" : NULL;
 }
 
 static bool
@@ -267,6 +276,20 @@ hit_free(gpointer p)
 /* Cues weighing less than this only strengthen an ask found otherwise. */
 #define BOOSTER 0.2
 
+static int
+word_count(const char *s)
+{
+    int n = 0;
+    bool in_word = false;
+
+    for (; *s; s++) {
+        bool letter = g_ascii_isalnum(*s) || (unsigned char)*s >= 0x80;
+        n += letter && !in_word;
+        in_word = letter;
+    }
+    return n;
+}
+
 /* Runs cue i on the sentence; adds a hit and returns true when it
  * matches. */
 static bool
@@ -276,6 +299,9 @@ try_cue(size_t i, const char *sentence, const char *padded, int index, GPtrArray
     char *matched = NULL;
 
     if (!anchored(&cue_table[i], padded))
+        return false;
+    /* "Copyright ?", "Why?": a question mark alone on a word or two */
+    if (strcmp(cue_table[i].name, "question") == 0 && word_count(sentence) < 3)
         return false;
     if (cue_table[i].test != NULL) {
         const char *m = cue_table[i].test(sentence);
@@ -326,8 +352,22 @@ score_sentence(const char *sentence, int index, const bool *candidate, GPtrArray
     return (1.0 - miss) * damp;
 }
 
+static void detect(const char *fresh, bool patch, tw_ask_t *out);
+
 void
 tw_ask_detect(const char *fresh, tw_ask_t *out)
+{
+    detect(fresh, false, out);
+}
+
+void
+tw_ask_detect_patch(const char *fresh, tw_ask_t *out)
+{
+    detect(fresh, true, out);
+}
+
+static void
+detect(const char *fresh, bool patch, tw_ask_t *out)
 {
     double best = 0.0;
     int best_index = -1, asking = 0;
@@ -346,7 +386,8 @@ tw_ask_detect(const char *fresh, tw_ask_t *out)
             *p = ' ';
     padded = g_strconcat(" ", lower, " ", NULL);
     for (size_t k = 0; k < N_CUES; k++)
-        candidate[k] = anchored(&cue_table[k], padded);
+        candidate[k] = anchored(&cue_table[k], padded) &&
+                       !(patch && strcmp(cue_table[k].name, "imperative") == 0);
     g_free(padded);
     g_free(lower);
     for (guint i = 0; i < out->sentences->len && i < 80; i++) {

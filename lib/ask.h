@@ -38,6 +38,10 @@ typedef enum {
 /* Reads fresh text; out is newly filled (tw_ask_clear). */
 void tw_ask_detect(const char *fresh, tw_ask_t *out);
 
+/* The same for the text of a patch: its commit message speaks in the
+ * imperative ("Add a test") without asking anyone. */
+void tw_ask_detect_patch(const char *fresh, tw_ask_t *out);
+
 void tw_ask_clear(tw_ask_t *ask);
 
 /* Compiles every cue's pattern; false (and the cue's name in *bad_cue,

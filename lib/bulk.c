@@ -66,7 +66,8 @@ tw_bulk_is_noreply_address(const char *addr)
             return true;
     }
     return strstr(local, "noreply") != NULL || strstr(local, "no-reply") != NULL ||
-           strstr(local, "donotreply") != NULL;
+           strstr(local, "donotreply") != NULL || strstr(local, "daemon") != NULL ||
+           strstr(local, "rssfeed") != NULL || g_str_has_suffix(local, "-bounces");
 }
 
 static bool
@@ -175,10 +176,18 @@ judge_list(const tw_message_t *msg, tw_bulk_t *b)
     const char *post = tw_message_header(msg, "List-Post");
     const char *unsub = tw_message_header(msg, "List-Unsubscribe");
     const char *precedence = tw_message_header(msg, "Precedence");
+    const char *sender = tw_message_header(msg, "Sender");
+    const char *errors_to = tw_message_header(msg, "Errors-To");
+    /* older list software shows itself in Sender and Errors-To */
+    bool list_sender = (sender && (contains(sender, "owner-") || contains(sender, "-admin@") ||
+                                   contains(sender, "-request@") || contains(sender, "-bounces"))) ||
+                       (errors_to && (contains(errors_to, "owner-") ||
+                                      contains(errors_to, "-admin@") ||
+                                      contains(errors_to, "-bounces")));
     bool listish = list_id || post || has_header(msg, "Mailing-List") ||
                    has_header(msg, "X-Mailing-List") || has_header(msg, "List-Subscribe") ||
                    (precedence && contains(precedence, "list")) ||
-                   has_header(msg, "X-BeenThere");
+                   has_header(msg, "X-BeenThere") || list_sender;
     /* "NO", possibly followed by a comment: "NO (posting not allowed)" */
     bool can_post = post != NULL &&
                     !(g_ascii_strncasecmp(post, "NO", 2) == 0 &&
@@ -196,6 +205,101 @@ judge_list(const tw_message_t *msg, tw_bulk_t *b)
         reason(b, true, "announce-only list (List-Post: NO)");
 }
 
+/* Software that sends mail in bulk names itself in X-Mailer. */
+static void
+judge_mailer(const tw_message_t *msg, tw_bulk_t *b)
+{
+    static const char *const mailers[] = {
+        "accucast", "lyris", "listmanager", "mailking", "constant contact", "mailchimp",
+        "sendgrid", "interspire", "phplist", "campaign", "bulk", "mass mail", "e-mail marketing",
+        "emailmarketing", "sendblaster", "group mail",
+    };
+    const char *v = tw_message_header(msg, "X-Mailer");
+
+    for (size_t i = 0; v != NULL && i < G_N_ELEMENTS(mailers); i++)
+        if (contains(v, mailers[i])) {
+            reason(b, true, "X-Mailer: %s", v);
+            return;
+        }
+}
+
+/* Mail sent from a list host or a newsletter host itself. */
+static void
+judge_sender_host(const tw_message_t *msg, tw_bulk_t *b)
+{
+    static const char *const hosts[] = {
+        "newsletter", "newsletters", "news.", "list.", "lists.", "mailer.", "mailing.",
+        "email.", "e-mail.", "bounce.", "updates.", "notify.", "alerts.", "campaign",
+    };
+    const char *domain = msg->from ? strchr(msg->from->addr, '@') : NULL;
+
+    /* lists rewrite From to their own address ("Ann via the list") */
+    if (domain == NULL || b->list)
+        return;
+    domain++;
+    for (size_t i = 0; i < G_N_ELEMENTS(hosts); i++)
+        if (starts_with(domain, hosts[i])) {
+            reason(b, true, "sent from a mailing host (%s)", domain);
+            return;
+        }
+}
+
+/* Text that speaks of subscriptions and removal, or of offers, is a
+ * sender's to many: a discussion list's footer (the list names where to
+ * post) does not count. */
+static void
+judge_marketing_text(const tw_message_t *msg, tw_bulk_t *b)
+{
+    static const char *const phrases[] = {
+        "unsubscribe", "to be removed", "remove yourself", "removed from our", "opt-out",
+        "opt out", "you are receiving this", "you received this", "you are subscribed",
+        "update your preferences", "manage your subscription", "email preferences",
+        "click here", "special offer", "limited time", "order now", "buy now", "act now",
+        "free trial", "100% free", "no obligation", "money back", "satisfaction guaranteed",
+        "risk free", "risk-free", "call now", "lowest price", "save up to", "view it in your browser",
+        "view this email", "privacy policy", "this message was sent to",
+    };
+    const char *post = tw_message_header(msg, "List-Post");
+    char *lower;
+    int hits = 0;
+
+    if (post != NULL || msg->text->len == 0)
+        return;
+    lower = g_ascii_strdown(msg->text->str, (gssize)MIN(msg->text->len, 200000));
+    for (size_t i = 0; i < G_N_ELEMENTS(phrases) && hits < 3; i++)
+        hits += strstr(lower, phrases[i]) != NULL;
+    g_free(lower);
+    /* two such phrases, or one in mail that is only HTML */
+    if (hits >= 2 || (hits >= 1 && msg->text_from_html))
+        reason(b, true, "text of a mailing: %d subscription or offer phrase(s)%s", hits,
+               msg->text_from_html ? ", HTML only" : "");
+}
+
+/* Spammers end subjects with a tracking code: "Save big!     OYDQH". */
+static void
+judge_subject_code(const tw_message_t *msg, tw_bulk_t *b)
+{
+    const char *s = msg->subject, *end, *word;
+
+    if (s == NULL)
+        return;
+    end = s + strlen(s);
+    while (end > s && g_ascii_isspace(end[-1]))
+        end--;
+    word = end;
+    while (word > s && g_ascii_isalnum(word[-1]))
+        word--;
+    if (end - word < 3 || end - word > 12 || word - s < 6)
+        return;
+    /* at least three blanks before it, and no lower-case letter in it */
+    if (!(word[-1] == ' ' && word[-2] == ' ' && word[-3] == ' '))
+        return;
+    for (const char *p = word; p < end; p++)
+        if (g_ascii_islower(*p))
+            return;
+    reason(b, true, "subject ends in a tracking code");
+}
+
 void
 tw_bulk_judge(const tw_message_t *msg, tw_bulk_t *out)
 {
@@ -205,6 +309,10 @@ tw_bulk_judge(const tw_message_t *msg, tw_bulk_t *out)
         return;
     judge_list(msg, out);
     judge_auto(msg, out);
+    judge_mailer(msg, out);
+    judge_sender_host(msg, out);
+    judge_marketing_text(msg, out);
+    judge_subject_code(msg, out);
 }
 
 void

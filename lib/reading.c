@@ -222,7 +222,11 @@ tw_read(const tw_config_t *cfg, const tw_message_t *msg, const char *owner,
                               : "list traffic: the owner is not in To or Cc");
     r->personal = !r->bulk.bulk && (!r->bulk.list || r->names_owner);
     r->fresh = tw_text_fresh(msg->text->str);
-    tw_ask_detect(r->fresh, &r->text);
+    /* "[PATCH 2/3] ...": the commit message's imperatives ask nobody */
+    if (msg->subject != NULL && strstr(msg->subject, "[PATCH") != NULL)
+        tw_ask_detect_patch(r->fresh, &r->text);
+    else
+        tw_ask_detect(r->fresh, &r->text);
     judge_ask(cfg, msg, r, owner_name);
 }
 

@@ -287,6 +287,10 @@ is_disclaimer_start(char **lines, size_t i, size_t n)
         recip = recip || contains(lines[k], "intended recipient") ||
                 contains(lines[k], "intended only") || contains(lines[k], "intended solely") ||
                 contains(lines[k], "addressee") || contains(lines[k], "disclaimer");
+        /* "If you have received this message in error, please ..." */
+        if (contains(lines[k], "in error") &&
+            (contains(lines[k], "received") || contains(lines[k], "notify")))
+            return true;
     }
     return conf && recip;
 }
@@ -304,7 +308,7 @@ tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
     bool footer_words = strstr(lower, "unsubscribe") || strstr(lower, "mailing list") ||
                         strstr(lower, "listinfo") || strstr(lower, "mailman");
     bool disclaimer_words = strstr(lower, "confidential") || strstr(lower, "privileged") ||
-                            strstr(lower, "vertraulich");
+                            strstr(lower, "vertraulich") || strstr(lower, "in error");
     g_free(lower);
 
     /* A final empty string after the last newline is not a line. */

@@ -85,6 +85,7 @@ find_one(void *ctx, const char *data, size_t len, const char *origin)
 typedef struct {
     char *source;
     confusion_t ask, bulk, list;
+    confusion_t human_ask; /* text_ask on mail labelled not bulk */
 } source_t;
 
 static source_t *
@@ -151,6 +152,10 @@ eval_messages(const char *root, int n, char **files)
             count(&s->bulk, bulk, r.bulk.bulk);
             count(&s->list, list, r.bulk.list);
             count(&all.ask, ask, r.text_ask);
+            if (!bulk) {
+                count(&s->human_ask, ask, r.text_ask);
+                count(&all.human_ask, ask, r.text_ask);
+            }
             count(&all.bulk, bulk, r.bulk.bulk);
             count(&all.list, list, r.bulk.list);
             if (ask != r.text_ask || bulk != r.bulk.bulk)
@@ -172,10 +177,13 @@ eval_messages(const char *root, int n, char **files)
         char name[128];
         g_snprintf(name, sizeof name, "%s text_ask", s->source);
         print_prf(name, &s->ask);
+        g_snprintf(name, sizeof name, "%s text_ask (not bulk)", s->source);
+        print_prf(name, &s->human_ask);
         g_snprintf(name, sizeof name, "%s bulk", s->source);
         print_accuracy(name, &s->bulk);
     }
     print_prf("all text_ask", &all.ask);
+    print_prf("all text_ask (not bulk)", &all.human_ask);
     print_accuracy("all bulk", &all.bulk);
     print_accuracy("all list", &all.list);
     printf("disagreements:\n%s", confusions->str);

@@ -79,7 +79,7 @@ has(GPtrArray *list, const char *addr)
 }
 
 static const char ask_body[] = "Hi,\n\nCould you send me the figures?\n\n> old quote?\n";
-static const char weak_ask_body[] = "Could you check the figures.\n";
+static const char weak_ask_body[] = "Please check the figures.\n";
 
 static void
 test_direction_auto(void **state)
