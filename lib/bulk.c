@@ -65,7 +65,21 @@ tw_bulk_is_noreply_address(const char *addr)
             (local[k] == '\0' || strchr("-+._", local[k]) != NULL))
             return true;
     }
+    /* or as one word of it: "enron_update", "it.alerts" */
+    static const char *const words[] = {
+        "update", "updates", "alerts", "notification", "notifications", "newsletter",
+        "announcements", "announce", "mailer", "bounce", "bounces",
+    };
+    char **tokens = g_strsplit_set(local, "._+-", -1);
+    bool hit = false;
+    for (char **t = tokens + 1; *tokens && *t && !hit; t++)
+        for (size_t i = 0; i < G_N_ELEMENTS(words) && !hit; i++)
+            hit = g_ascii_strcasecmp(*t, words[i]) == 0;
+    g_strfreev(tokens);
+    if (hit)
+        return true;
     return strstr(local, "noreply") != NULL || strstr(local, "no-reply") != NULL ||
+           strstr(local, "no.address") != NULL || strstr(local, "noaddress") != NULL ||
            strstr(local, "donotreply") != NULL || strstr(local, "daemon") != NULL ||
            strstr(local, "rssfeed") != NULL || g_str_has_suffix(local, "-bounces");
 }
@@ -179,7 +193,8 @@ judge_list(const tw_message_t *msg, tw_bulk_t *b)
     const char *sender = tw_message_header(msg, "Sender");
     const char *errors_to = tw_message_header(msg, "Errors-To");
     /* older list software shows itself in Sender and Errors-To */
-    bool list_sender = (sender && (contains(sender, "owner-") || contains(sender, "-admin@") ||
+    bool list_sender = (sender && (contains(sender, "owner-") || contains(sender, "-owner@") ||
+                                   contains(sender, "-admin@") ||
                                    contains(sender, "-request@") || contains(sender, "-bounces"))) ||
                        (errors_to && (contains(errors_to, "owner-") ||
                                       contains(errors_to, "-admin@") ||
@@ -275,6 +290,18 @@ judge_marketing_text(const tw_message_t *msg, tw_bulk_t *b)
                msg->text_from_html ? ", HTML only" : "");
 }
 
+/* Mail its sender addressed to itself alone: the readers were in Bcc,
+ * as in mass mailings. */
+static void
+judge_self_addressed(const tw_message_t *msg, tw_bulk_t *b)
+{
+    /* a list that rewrites From to itself is not a mass mailing */
+    if (msg->from == NULL || msg->to->len != 1 || msg->cc->len != 0 || b->list)
+        return;
+    if (strcmp(((tw_mailbox_t *)msg->to->pdata[0])->addr, msg->from->addr) == 0)
+        reason(b, true, "sent to its own sender, the readers hidden");
+}
+
 /* Spammers end subjects with a tracking code: "Save big!     OYDQH". */
 static void
 judge_subject_code(const tw_message_t *msg, tw_bulk_t *b)
@@ -313,6 +340,7 @@ tw_bulk_judge(const tw_message_t *msg, tw_bulk_t *out)
     judge_sender_host(msg, out);
     judge_marketing_text(msg, out);
     judge_subject_code(msg, out);
+    judge_self_addressed(msg, out);
 }
 
 void

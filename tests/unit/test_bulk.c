@@ -411,6 +411,49 @@ test_noreply_addresses(void **state)
             fail_msg("%s should take replies", no[i] ? no[i] : "(null)");
 }
 
+static void
+test_bulk_senders_and_texts(void **state)
+{
+    verdict_t v;
+
+    v = judge("CNET <Online#3@newsletter.online.com>", "Daily", "", "mailing host");
+    assert_true(v.bulk);
+    v = judge("News <news@example.com>", "Weekly", "X-Mailer: Accucast (http://www.accucast.com)\n",
+              "X-Mailer");
+    assert_true(v.bulk);
+    v = judge("Spam <x1@example.com>", "Save big on prints!        OYDQH", "", "tracking code");
+    assert_true(v.bulk);
+    v = judge("Update <enron_update@concur.example.com>", "Expense reports", "", "takes no replies");
+    assert_true(v.bulk);
+    /* a normal subject with a short upper-case word stays personal */
+    v = judge("Ann <ann@example.org>", "Meeting with IBM", "", NULL);
+    assert_false(v.bulk);
+    /* a person whose address holds "address" is no no-reply sender */
+    assert_false(tw_bulk_is_noreply_address("old-address@example.net"));
+    assert_true(tw_bulk_is_noreply_address("no.address@enron.com"));
+    /* older list software: Sender "-owner@" makes Precedence: bulk list mail */
+    v = judge("Terry <t@example.com>", "q", "Precedence: bulk\nSender: pgsql-novice-owner@postgresql.org\n",
+              NULL);
+    assert_true(v.list);
+    assert_false(v.bulk);
+}
+
+static void
+test_self_addressed_mass_mail(void **state)
+{
+    const char *text = "From: Anthony <a@bank.example>\nTo: a@bank.example\nSubject: Report\n"
+                       "Message-ID: <r1@bank.example>\n\nThe weekly report.\n";
+    tw_message_t *msg = NULL;
+    tw_bulk_t b;
+
+    assert_int_equal(tw_message_parse(text, strlen(text), 1 << 20, "+", &msg), TW_OK);
+    tw_bulk_judge(msg, &b);
+    assert_true(b.bulk);
+    assert_true(unit_any_contains(b.reasons, "own sender"));
+    tw_bulk_clear(&b);
+    tw_message_free(msg);
+}
+
 int
 main(void)
 {
@@ -436,6 +479,8 @@ main(void)
         cmocka_unit_test(test_reason_is_one_short_line),
         cmocka_unit_test(test_not_mail_is_nothing),
         cmocka_unit_test(test_noreply_addresses),
+        cmocka_unit_test(test_bulk_senders_and_texts),
+        cmocka_unit_test(test_self_addressed_mass_mail),
     };
 
     tw_message_init();
