@@ -411,6 +411,34 @@ detect(const char *fresh, bool patch, tw_ask_t *out)
 }
 
 bool
+tw_ask_is_thanks(const char *fresh)
+{
+    static const char *const thanks[] = {
+        "thanks", "thank you", "thx", "ty", "danke", "merci", "gracias", "cheers",
+        "many thanks", "great, thanks", "got it", "received", "ok, thanks", "ok thanks",
+        "perfect, thanks", "much appreciated", "appreciate it", "vielen dank",
+    };
+    char *lower;
+    bool yes = false;
+    int words = 0;
+
+    if (fresh == NULL || strchr(fresh, '?') != NULL)
+        return false;
+    for (const char *p = fresh; *p; p++)
+        words += g_ascii_isalpha(*p) && (p == fresh || !g_ascii_isalpha(p[-1]));
+    if (words == 0 || words > 12)
+        return false;
+    lower = g_ascii_strdown(fresh, -1);
+    for (size_t i = 0; i < G_N_ELEMENTS(thanks) && !yes; i++) {
+        const char *at = strstr(lower, thanks[i]);
+        size_t n = strlen(thanks[i]);
+        yes = at != NULL && (at == lower || !g_ascii_isalpha(at[-1])) && !g_ascii_isalpha(at[n]);
+    }
+    g_free(lower);
+    return yes;
+}
+
+bool
 tw_ask_check_cues(char **bad_cue)
 {
     *bad_cue = NULL;

@@ -44,6 +44,10 @@ void tw_ask_detect_patch(const char *fresh, tw_ask_t *out);
 
 void tw_ask_clear(tw_ask_t *ask);
 
+/* True when the fresh text only thanks or acknowledges ("Thanks!",
+ * "Got it, thank you.", "Danke!"): such a reply answers no ask. */
+bool tw_ask_is_thanks(const char *fresh);
+
 /* Compiles every cue's pattern; false (and the cue's name in *bad_cue,
  * newly allocated) when one does not compile. */
 bool tw_ask_check_cues(char **bad_cue);

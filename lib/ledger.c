@@ -217,6 +217,8 @@ record_new(recording_t *c, tw_record_t *out)
     out->thread = c->thread;
     if (r->bulk.bulk)
         return TW_OK; /* bulk never answers and never asks */
+    if (r->thanks)
+        return record_reply_time(c); /* a thank-you answers nothing */
 
     if ((st = close_answered(c, &out->answered)) != TW_OK ||
         (st = record_reply_time(c)) != TW_OK ||

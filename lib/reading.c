@@ -228,6 +228,9 @@ tw_read(const tw_config_t *cfg, const tw_message_t *msg, const char *owner,
     else
         tw_ask_detect(r->fresh, &r->text);
     judge_ask(cfg, msg, r, owner_name);
+    r->thanks = tw_ask_is_thanks(r->fresh);
+    if (r->thanks)
+        why(r, "only thanks: answers no ask");
 }
 
 void

@@ -37,6 +37,7 @@ typedef struct {
     bool text_ask;             /* the text asks its readers */
     double score;              /* weighed for this owner */
     bool ask;                  /* the verdict for this owner */
+    bool thanks;               /* only thanks: answers no ask */
     GPtrArray *correspondents; /* IN: the sender; OUT: the recipients */
     GPtrArray *askees;         /* OUT: whom an ask asks (To, else Cc) */
     GPtrArray *participants;   /* everyone but the owner */

@@ -388,6 +388,21 @@ test_for_reader(void **state)
     g_ptr_array_free(why, TRUE);
 }
 
+static void
+test_thanks_only(void **state)
+{
+    assert_true(tw_ask_is_thanks("Thanks!"));
+    assert_true(tw_ask_is_thanks("Got it, thank you.\n\nAlice"));
+    assert_true(tw_ask_is_thanks("Vielen Dank!"));
+    assert_false(tw_ask_is_thanks("Thanks, but could you also send the March figures?"));
+    assert_false(tw_ask_is_thanks("Thanks. Here are the figures for the whole year, split by "
+                                  "region and by month, with the notes you asked for."));
+    assert_false(tw_ask_is_thanks("Here they are."));
+    assert_false(tw_ask_is_thanks("Tyler will send them."));
+    assert_false(tw_ask_is_thanks(""));
+    assert_false(tw_ask_is_thanks(NULL));
+}
+
 int
 main(void)
 {
@@ -405,6 +420,7 @@ main(void)
         cmocka_unit_test(test_several_asks_raise_score),
         cmocka_unit_test(test_quoted_or_code_text),
         cmocka_unit_test(test_all_cues_compile),
+        cmocka_unit_test(test_thanks_only),
         cmocka_unit_test(test_huge_and_odd_input),
         cmocka_unit_test(test_greets),
         cmocka_unit_test(test_for_reader),

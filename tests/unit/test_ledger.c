@@ -237,6 +237,25 @@ test_ask_then_reply_closes_it(void **state)
 }
 
 static void
+test_thanks_answers_nothing(void **state)
+{
+    world_t *w = *state;
+
+    assert_true(record_quiet(w, ask_headers, 0, ask_body));
+    assert_int_equal(open_asks(w, TW_DIR_IN, ALICE), 1);
+    /* the owner's "Thanks!" in reply leaves the ask open */
+    assert_true(record_quiet(w, reply_headers, 30, "Thanks!\n\n> Could you send me the budget figures?\n"));
+    assert_int_equal(open_asks(w, TW_DIR_IN, ALICE), 1);
+    /* a real answer closes it */
+    assert_true(record_quiet(w,
+                             "From: Me <me@example.org>\nTo: Alice <alice@example.org>\n"
+                             "Subject: Re: Budget\nMessage-ID: <reply2@example.org>\n"
+                             "In-Reply-To: <ask1@example.org>\nReferences: <ask1@example.org>\n",
+                             60, reply_body));
+    assert_int_equal(open_asks(w, TW_DIR_IN, ALICE), 0);
+}
+
+static void
 test_reply_before_ask(void **state)
 {
     world_t *w = *state;
@@ -874,6 +893,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_ask_then_reply_closes_it),
+        T(test_thanks_answers_nothing),
         T(test_reply_before_ask),
         T(test_headerless_reply_in_thread_closes),
         T(test_headerless_ask_and_reply),
