@@ -228,6 +228,12 @@ set_ask_threshold(tw_config_t *cfg, const char *value, GString *why)
 }
 
 static tw_status_t
+set_per_person_asks(tw_config_t *cfg, const char *value, GString *why)
+{
+    return parse_bool(value, &cfg->per_person_asks, why);
+}
+
+static tw_status_t
 set_socket(tw_config_t *cfg, const char *value, GString *why)
 {
     if (!g_str_has_prefix(value, "inet:") && !g_str_has_prefix(value, "inet6:") &&
@@ -347,6 +353,7 @@ static const struct {
     {"ListAsks", set_list_asks},
     {"ThreadWindow", set_thread_window},
     {"AskThreshold", set_ask_threshold},
+    {"PerPersonAsks", set_per_person_asks},
     {"Socket", set_socket},
     {"InternalHosts", set_internal_hosts},
     {"UserID", set_user_id},

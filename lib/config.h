@@ -32,6 +32,7 @@ typedef struct {
     bool list_asks;
     int thread_window_days;
     double ask_threshold;
+    bool per_person_asks;    /* an ask to several stays open for each */
     /* twoway-milter */
     char *socket;
     GPtrArray *internal_hosts;

@@ -102,9 +102,13 @@ close_answered(recording_t *c, int *answered)
     int n = 0;
     tw_status_t st = TW_OK;
 
+    /* the owner's ask to several people: closed for all when one
+     * answers, or only for the one who answered (PerPersonAsks) */
+    const char *only = r->direction == TW_DIR_IN && c->cfg->per_person_asks ? c->sender : NULL;
+
     *answered = 0;
     if (r->msg->references->len > 0) {
-        st = tw_store_close_referenced(c->store, c->owner_id, asks, c->row, c->date, &n);
+        st = tw_store_close_referenced(c->store, c->owner_id, asks, c->row, c->date, only, &n);
         *answered = n;
         return st;
     }
@@ -112,14 +116,14 @@ close_answered(recording_t *c, int *answered)
     if (r->direction == TW_DIR_IN) {
         if (c->sender != NULL)
             st = tw_store_close_in_thread(c->store, c->owner_id, asks, c->thread, c->sender,
-                                          c->date, c->row, c->date, &n);
+                                          c->date, c->row, c->date, only, &n);
         *answered += n;
         return st;
     }
     for (guint i = 0; i < r->correspondents->len && st == TW_OK; i++) {
         st = tw_store_close_in_thread(c->store, c->owner_id, asks, c->thread,
                                       r->correspondents->pdata[i], c->date, c->row, c->date,
-                                      &n);
+                                      NULL, &n);
         *answered += n;
     }
     return st;

@@ -147,13 +147,15 @@ static const char *const sql[N_STATEMENTS] = {
         " WHERE owner_id = ?1 AND direction = ?2 AND " OPEN
         " AND message_id IN (SELECT m.id FROM refs r CROSS JOIN messages m"
         "                    ON m.owner_id = ?1 AND m.msgid = r.ref"
-        "                    WHERE r.message_id = ?3)",
+        "                    WHERE r.message_id = ?3)"
+        " AND (?5 IS NULL OR correspondent = ?5)",
     [S_CLOSE_IN_THREAD] =
         "UPDATE asks SET answered_at = ?6, answer_id = ?5"
         " WHERE owner_id = ?1 AND direction = ?2 AND thread_id = ?3 AND " OPEN
         " AND asked_at <= ?4"
         " AND message_id IN (SELECT message_id FROM asks WHERE thread_id = ?3"
-        "                    AND correspondent = ?7)",
+        "                    AND correspondent = ?7)"
+        " AND (?8 IS NULL OR correspondent = ?8)",
     [S_ANSWER_DIRECT] =
         "SELECT m.id, m.date FROM refs r CROSS JOIN messages m ON m.id = r.message_id"
         " WHERE r.ref = ?2 AND m.owner_id = ?1 AND m.direction = ?3 AND m.bulk = 0"
@@ -871,10 +873,10 @@ tw_store_insert_ask(tw_store_t *s, gint64 owner_id, gint64 message,
 
 tw_status_t
 tw_store_close_referenced(tw_store_t *s, gint64 owner_id, tw_direction_t direction,
-                          gint64 answer, gint64 answered_at, int *closed)
+                          gint64 answer, gint64 answered_at, const char *only, int *closed)
 {
-    tw_status_t st = run(s, S_CLOSE_REFERENCED, "iiii", owner_id, (gint64)direction,
-                         answer, answered_at);
+    tw_status_t st = run(s, S_CLOSE_REFERENCED, "iiiit", owner_id, (gint64)direction,
+                         answer, answered_at, only);
 
     *closed = st == TW_OK ? sqlite3_changes(s->db) : 0;
     return st;
@@ -883,10 +885,10 @@ tw_store_close_referenced(tw_store_t *s, gint64 owner_id, tw_direction_t directi
 tw_status_t
 tw_store_close_in_thread(tw_store_t *s, gint64 owner_id, tw_direction_t direction,
                          gint64 thread, const char *correspondent, gint64 before,
-                         gint64 answer, gint64 answered_at, int *closed)
+                         gint64 answer, gint64 answered_at, const char *only, int *closed)
 {
-    tw_status_t st = run(s, S_CLOSE_IN_THREAD, "iiiiiit", owner_id, (gint64)direction,
-                         thread, before, answer, answered_at, correspondent);
+    tw_status_t st = run(s, S_CLOSE_IN_THREAD, "iiiiiitt", owner_id, (gint64)direction,
+                         thread, before, answer, answered_at, correspondent, only);
 
     *closed = st == TW_OK ? sqlite3_changes(s->db) : 0;
     return st;

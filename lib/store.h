@@ -132,17 +132,19 @@ tw_status_t tw_store_insert_ask(tw_store_t *store, gint64 owner_id,
                                 const char *correspondent, gint64 thread,
                                 gint64 asked_at);
 /* Closes open asks of direction whose message the answer's references
- * name; *closed gets how many. */
+ * name (only those to only, when not NULL); *closed gets how many. */
 tw_status_t tw_store_close_referenced(tw_store_t *store, gint64 owner_id,
                                       tw_direction_t direction, gint64 answer,
-                                      gint64 answered_at, int *closed);
+                                      gint64 answered_at, const char *only,
+                                      int *closed);
 /* Closes open asks of direction in thread, asked no later than before,
- * of every message that asked correspondent. */
+ * of every message that asked correspondent (only those to only, when
+ * not NULL). */
 tw_status_t tw_store_close_in_thread(tw_store_t *store, gint64 owner_id,
                                      tw_direction_t direction, gint64 thread,
                                      const char *correspondent, gint64 before,
                                      gint64 answer, gint64 answered_at,
-                                     int *closed);
+                                     const char *only, int *closed);
 /* The earliest recorded answer to a new ask: a human message of the
  * other direction whose references name msgid, or (when found is
  * still 0) one without reply headers in thread, dated at or after

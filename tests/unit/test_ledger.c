@@ -615,6 +615,31 @@ test_ask_to_two_people(void **state)
 }
 
 static void
+test_ask_to_two_people_per_person(void **state)
+{
+    world_t *w = *state;
+    tw_error_t err;
+
+    assert_int_equal(tw_config_set(w->cfg, "PerPersonAsks", "yes", "test", &err), TW_OK);
+    assert_true(record_quiet(w, "From: me@example.org\nTo: alice@example.org, bob@example.org\n"
+                                "Subject: Talk\nMessage-ID: <talk@example.org>\n",
+                             0, "Could you both send me your slides by Monday?\n"));
+    assert_int_equal(open_asks(w, TW_DIR_OUT, NULL), 2);
+    /* Bob answers: his part is done, Alice still owes hers */
+    assert_true(record_quiet(w, "From: bob@example.org\nTo: me@example.org\n"
+                                "Subject: Re: Talk\nMessage-ID: <talk-re@example.org>\n"
+                                "In-Reply-To: <talk@example.org>\n",
+                             30, "Here are mine.\n"));
+    assert_int_equal(balance(w, BOB).they_owe, 0);
+    assert_int_equal(balance(w, ALICE).they_owe, 1);
+    assert_true(record_quiet(w, "From: alice@example.org\nTo: me@example.org\n"
+                                "Subject: Re: Talk\nMessage-ID: <talk-re2@example.org>\n"
+                                "In-Reply-To: <talk@example.org>\n",
+                             60, "Attached.\n"));
+    assert_int_equal(open_asks(w, TW_DIR_OUT, NULL), 0);
+}
+
+static void
 test_same_message_twice(void **state)
 {
     world_t *w = *state;
@@ -908,6 +933,7 @@ main(void)
         T(test_follow_up_adding_a_person),
         T(test_message_without_sender),
         T(test_ask_to_two_people),
+        T(test_ask_to_two_people_per_person),
         T(test_same_message_twice),
         T(test_copy_with_other_message_id),
         T(test_balance_after_several_messages),

@@ -523,7 +523,7 @@ test_asks_and_balance(void **state)
     assert_int_equal(tw_store_add_contact(s, reply_row, "alice@example.org", TW_ROLE_TO), TW_OK);
     assert_int_equal(tw_store_add_ref(s, reply_row, "ask@x"), TW_OK);
     int closed = -1;
-    assert_int_equal(tw_store_close_referenced(s, owner, TW_DIR_IN, reply_row, 2000, &closed),
+    assert_int_equal(tw_store_close_referenced(s, owner, TW_DIR_IN, reply_row, 2000, NULL, &closed),
                      TW_OK);
     assert_int_equal(closed, 1);
     assert_int_equal(tw_store_balance(s, owner, "alice@example.org", &received, &sent, &you_owe,
