@@ -7,6 +7,10 @@
 
 #define MAX_CONTACTS 200
 
+/* A sender who has mailed the owner this often and never had a reply
+ * is treated as bulk: a one-way stream asks nothing of the owner. */
+#define ONE_WAY_AFTER 10
+
 typedef struct {
     tw_store_t *store;
     const tw_config_t *cfg;
@@ -17,6 +21,7 @@ typedef struct {
     gint64 date;
     const char *key;
     const char *sender; /* of incoming mail */
+    bool one_way;       /* from a sender the owner never answers */
 } recording_t;
 
 static tw_status_t
@@ -195,6 +200,14 @@ record_new(recording_t *c, tw_record_t *out)
     st = tw_thread_resolve(c->store, c->cfg, c->owner_id, r, c->key, c->date, &c->thread);
     if (st != TW_OK)
         return st;
+    if (!r->bulk.bulk && r->direction == TW_DIR_IN && c->sender != NULL) {
+        int received, sent, owe, owed;
+        st = tw_store_balance(c->store, c->owner_id, c->sender, &received, &sent, &owe, &owed);
+        if (st != TW_OK)
+            return st;
+        c->one_way = received >= ONE_WAY_AFTER && sent == 0;
+    }
+    bool bulk = r->bulk.bulk || c->one_way;
     tw_message_row_t m = {
         .owner_id = c->owner_id,
         .key = c->key,
@@ -206,10 +219,10 @@ record_new(recording_t *c, tw_record_t *out)
         .subject = msg->subject,
         .in_reply_to = msg->in_reply_to,
         .has_reply_headers = msg->references->len > 0,
-        .bulk = r->bulk.bulk,
+        .bulk = bulk,
         .list = r->bulk.list,
         .traffic = r->bulk.list && !r->names_owner && r->direction == TW_DIR_IN,
-        .ask = r->ask,
+        .ask = r->ask && !bulk,
         .score = r->score,
         .cue = r->ask || r->text_ask ? r->text.cue : NULL,
         .recorded_at = (gint64)(g_get_real_time() / G_USEC_PER_SEC),
@@ -219,7 +232,7 @@ record_new(recording_t *c, tw_record_t *out)
         return st;
     out->message_row = c->row;
     out->thread = c->thread;
-    if (r->bulk.bulk)
+    if (bulk)
         return TW_OK; /* bulk never answers and never asks */
     if (r->thanks)
         return record_reply_time(c); /* a thank-you answers nothing */
@@ -246,12 +259,12 @@ compute_tags(recording_t *c, tw_record_t *out)
 
     if (r->direction != TW_DIR_IN)
         return TW_OK;
-    if (r->ask) {
+    if (r->ask && !c->one_way) {
         t->ask = true;
         t->score = r->score;
         t->cue = g_strdup(r->text.cue);
     }
-    if (r->personal && c->sender != NULL) {
+    if (r->personal && !c->one_way && c->sender != NULL) {
         t->balance = true;
         t->correspondent = g_strdup(c->sender);
         st = tw_store_balance(c->store, c->owner_id, c->sender, &t->received, &t->sent,

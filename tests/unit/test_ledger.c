@@ -640,6 +640,42 @@ test_ask_to_two_people_per_person(void **state)
 }
 
 static void
+test_one_way_sender_is_bulk(void **state)
+{
+    world_t *w = *state;
+    char headers[256];
+
+    /* ten mails from one sender, never answered */
+    for (int k = 0; k < 10; k++) {
+        g_snprintf(headers, sizeof headers,
+                   "From: Deals <deals@shop.example>\nTo: me@example.org\n"
+                   "Subject: Offer %d\nMessage-ID: <offer%d@shop.example>\n", k, k);
+        assert_true(record_quiet(w, headers, k, "Could you tell us what you think of our shop?\n"));
+    }
+    int asked = open_asks(w, TW_DIR_IN, "deals@shop.example");
+    assert_int_equal(asked, 10);
+    /* the eleventh asks nothing: the stream only ever goes one way */
+    tw_record_t rec;
+    record(w, "From: Deals <deals@shop.example>\nTo: me@example.org\nSubject: Offer 10\n"
+              "Message-ID: <offer10@shop.example>\n",
+           11, "Could you tell us what you think of our shop?\n", &rec);
+    assert_false(rec.tags.ask);
+    assert_false(rec.tags.balance);
+    tw_record_clear(&rec);
+    assert_int_equal(open_asks(w, TW_DIR_IN, "deals@shop.example"), asked);
+
+    /* once the owner has answered, the sender is a correspondent again */
+    assert_true(record_quiet(w, "From: me@example.org\nTo: deals@shop.example\nSubject: Re: Offer\n"
+                                "Message-ID: <answer@example.org>\n",
+                             12, "It is fine.\n"));
+    record(w, "From: Deals <deals@shop.example>\nTo: me@example.org\nSubject: Offer 11\n"
+              "Message-ID: <offer11@shop.example>\n",
+           13, "Could you tell us what you think of our shop?\n", &rec);
+    assert_true(rec.tags.ask);
+    tw_record_clear(&rec);
+}
+
+static void
 test_same_message_twice(void **state)
 {
     world_t *w = *state;
@@ -934,6 +970,7 @@ main(void)
         T(test_message_without_sender),
         T(test_ask_to_two_people),
         T(test_ask_to_two_people_per_person),
+        T(test_one_way_sender_is_bulk),
         T(test_same_message_twice),
         T(test_copy_with_other_message_id),
         T(test_balance_after_several_messages),
