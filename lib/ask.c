@@ -51,7 +51,7 @@ static const cue_def_t cue_table[] = {
      "okay|free|interested)|agree|approve|want\\s+(?:me|us)|will|would|prefer|think)|this\\s+"
      "(?:works|is\\s+ok)|that\\s+works|it\\s+works)", NULL},
     {"wondering", 0.55, "wonder", "\\b(?:i|we)\\s+(?:was|were|am|are|'m|'re)\\s+wondering\\b", NULL},
-    {"i-wonder", 0.50, "wonder", "\\bi\\s+wonder\\s+(?:if|whether|what|when|how|who)\\b", NULL},
+    {"i-wonder", 0.40, "wonder", "\\bi\\s+wonder\\s+(?:if|whether|what|when|how|who)\\b", NULL},
     {"need-you", 0.55, "need|want|like&you",
      "\\b(?:i|we)\\s+(?:need|want|would\\s+like|'d\\s+like)\\s+(?:you|your)\\s+"
      "(?:to\\b|input|help|feedback|approval|thoughts|opinion|signature|ok|okay|comments)", NULL},
@@ -79,14 +79,14 @@ static const cue_def_t cue_table[] = {
     {"imperative", 0.55,
      "send|call|give|ask|get|schedule|forward|review|check|confirm|provide|tell|fax|mail|"
      "arrange|book|reserve|contact|prepare|update|sign|return|fill|complete|set|bring|come|"
-     "phone|reply|respond|print|pick|verify|approve|make|take|add|remove|change|fix|look|read|"
-     "try|ring|meet|talk|let|drop|keep|find|show|explain|help|put|copy|move|submit|pass",
+     "phone|reply|respond|print|pick|verify|approve|make|take|add|remove|change|fix|look|"
+     "ring|meet|talk|let|drop|keep|find|show|explain|help|put|copy|move|submit|pass",
      "^(?:(?:and|also|so|then|but|ok|okay|now|first|next|finally|meanwhile|again)[,:]?\\s+|"
      "(?-i:[A-Z][a-z]+),\\s+)*(?:just\\s+|kindly\\s+|quickly\\s+)?(?:send|call|give|ask|get|schedule|"
      "forward|review|check|confirm|provide|tell|fax|e-?mail|arrange|book|reserve|contact|prepare|"
      "update|sign|return|fill\\s+(?:in|out)|complete|set\\s+up|bring|come|phone|reply|respond|print|"
      "pick\\s+up|verify|approve|make\\s+sure|take\\s+a\\s+look|add|remove|change|fix|look\\s+(?:at|into|over)|"
-     "read|try|ring|meet|talk\\s+to|let\\s+(?:me|us|him|her|them)|drop\\s+(?:me|us|by)|keep\\s+(?:me|us)|"
+     "ring|meet|talk\\s+to|let\\s+(?:me|us|him|her|them)|drop\\s+(?:me|us|by)|keep\\s+(?:me|us)|"
      "find|show|explain|help|put|copy|move|submit|pass)\\s+(?:me|us|him|her|them|the|a|an|this|"
      "that|these|those|it|your|my|our|all|some|any|to|if|whether|with|on|at|over|back|in|out|"
      "up|by|(?-i:[A-Z][a-z]+))\\b", NULL},
@@ -100,6 +100,10 @@ static const cue_def_t cue_table[] = {
     {"need-to-talk", 0.50, "talk|meet|discuss|chat|know|speak",
      "\\b(?:i|we)\\s+(?:need|want|would\\s+like|'d\\s+like|would\\s+love|'d\\s+love)\\s+to\\s+"
      "(?:talk|meet|discuss|chat|speak|know|get\\s+together|catch\\s+up)\\b", NULL},
+    {"asked-to-ask", 0.55, "ask&you",
+     "\\bask\\s+(?:each\\s+of\\s+|all\\s+of\\s+)?you\\s+(?:if|whether|to|for)\\b", NULL},
+    {"you-need-to", 0.50, "you&need|must",
+     "\\byou\\s+(?:will\\s+)?(?:need\\s+to|must)\\s+(?!be\\s+(?:kidding|joking))\\w+", NULL},
     {"deadline", 0.15, "by|before|until|asap|soon|urgent|later",
      "\\b(?:(?:by|before|until|no\\s+later\\s+than)\\s+(?:mon|tues|wednes|thurs|fri|satur|sun)"
      "day|(?:by|before)\\s+(?:tomorrow|tonight|noon|eod|cob|close\\s+of\\s+business|end\\s+of\\s+"
@@ -128,7 +132,7 @@ static const cue_def_t cue_table[] = {
      "\\b(?:let\\s+(?:me|us)\\s+know|feel\\s+free|do\\s*n[o']?t\\s+hesitate|(?:please\\s+)?"
      "(?:contact|call|email|e-mail|ask|reach(?:\\s+out\\s+to)?)\\s+(?:me|us)|give\\s+(?:me|us)\\s+a\\s+"
      "(?:call|shout))\\b.*\\bif\\s+(?:you\\s+)?(?:have|need|there|want|require|would\\s+like|"
-     "can\\s+be\\s+of|i\\s+can)\\b", NULL},
+     "can\\s+be\\s+of|i\\s+can|we\\s+can)\\b", NULL},
     {"with-any-questions", -0.9, "question|concern|comment",
      "\\b(?:contact|call|email|e-mail|ask|reach|write\\s+to)\\b.*\\bwith\\s+(?:any\\s+)?"
      "(?:further\\s+|other\\s+)?(?:questions?|concerns?|comments?)\\b|\\bin\\s+case\\s+you\\s+"
