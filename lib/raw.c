@@ -40,6 +40,8 @@ field_name_length(const char *p, size_t n)
 void
 tw_raw_scan(tw_raw_t *raw, const char *data, size_t len)
 {
+    if (data == NULL) /* an empty buffer may have no storage at all */
+        data = "", len = 0;
     const char *end = data + len;
     size_t pos = 0;
     size_t fields = 0;
