@@ -273,14 +273,27 @@ judge_marketing_text(const tw_message_t *msg, tw_bulk_t *b)
         "free trial", "100% free", "no obligation", "money back", "satisfaction guaranteed",
         "risk free", "risk-free", "call now", "lowest price", "save up to", "view it in your browser",
         "view this email", "privacy policy", "this message was sent to",
+        "you have received this", "you're receiving this", "you subscribed",
+        "you're subscribed", "to stop receiving", "all rights reserved", "tell a friend",
+        "forward to a friend", "from this mailing list", "from our mailing list",
+        "from our list", "change your subscription", "call today", "order today",
+        "visit our website", "visit our web site", "toll free", "toll-free", "fill out the form",
     };
     const char *post = tw_message_header(msg, "List-Post");
     char *lower;
     int hits = 0;
 
-    if (post != NULL || msg->text->len == 0)
+    /* a person who replies to a mailing is not a mailing */
+    if (post != NULL || msg->text->len == 0 || msg->in_reply_to != NULL)
         return;
     lower = g_ascii_strdown(msg->text->str, (gssize)MIN(msg->text->len, 200000));
+    /* nor one who forwards it, with the forwarded message marked as such
+     * (spam often only pretends, with "Fw:" in the subject) */
+    if ((starts_with(msg->subject, "fw:") || starts_with(msg->subject, "fwd:")) &&
+        (strstr(lower, "original message") != NULL || strstr(lower, "forwarded") != NULL)) {
+        g_free(lower);
+        return;
+    }
     for (size_t i = 0; i < G_N_ELEMENTS(phrases) && hits < 3; i++)
         hits += strstr(lower, phrases[i]) != NULL;
     g_free(lower);
@@ -300,6 +313,40 @@ judge_self_addressed(const tw_message_t *msg, tw_bulk_t *b)
         return;
     if (strcmp(((tw_mailbox_t *)msg->to->pdata[0])->addr, msg->from->addr) == 0)
         reason(b, true, "sent to its own sender, the readers hidden");
+}
+
+/* Mail whose To names no reader at all ("undisclosed-recipients:;") went
+ * to its readers in Bcc, as mass mailings do.  A missing To says less:
+ * some archives and gateways drop it. */
+static void
+judge_hidden_readers(const tw_message_t *msg, tw_bulk_t *b)
+{
+    const char *to = tw_message_header(msg, "To");
+
+    if (msg->from != NULL && to != NULL && msg->to->len == 0 && msg->cc->len == 0)
+        reason(b, true, "To names no reader (%s)", to);
+}
+
+/* Bulk senders give each copy a return path of its own to tell whose
+ * mail bounced (VERP): a long local part full of digits, or the
+ * reader's address encoded with "=".  Lists do it too, but they are
+ * judged by their headers; SRS rewrites forwarded mail and is not bulk;
+ * a reply to a message was written by a person, whatever its return
+ * path (some people use dated or tagged addresses). */
+static void
+judge_tracking_return_path(const tw_message_t *msg, tw_bulk_t *b)
+{
+    const char *rp = msg->return_path, *at;
+    size_t digits = 0;
+
+    if (b->list || rp == NULL || (at = strchr(rp, '@')) == NULL ||
+        g_ascii_strncasecmp(rp, "srs", 3) == 0 || msg->in_reply_to != NULL)
+        return;
+    for (const char *p = rp; p < at; p++)
+        digits += g_ascii_isdigit(*p) != 0;
+    if ((at - rp >= 20 && digits >= 6) || memchr(rp, '=', (size_t)(at - rp)) != NULL ||
+        starts_with(rp, "bounce") || starts_with(rp, "return-"))
+        reason(b, true, "return path %s tracks each reader", rp);
 }
 
 /* Spammers end subjects with a tracking code: "Save big!     OYDQH". */
@@ -341,6 +388,8 @@ tw_bulk_judge(const tw_message_t *msg, tw_bulk_t *out)
     judge_marketing_text(msg, out);
     judge_subject_code(msg, out);
     judge_self_addressed(msg, out);
+    judge_hidden_readers(msg, out);
+    judge_tracking_return_path(msg, out);
 }
 
 void

@@ -454,6 +454,89 @@ test_self_addressed_mass_mail(void **state)
     tw_message_free(msg);
 }
 
+/* judge_text: the verdict on a whole message given as text. */
+static bool
+judge_text(const char *text, const char *reason)
+{
+    tw_message_t *msg = NULL;
+    tw_bulk_t b;
+    bool bulk;
+
+    assert_int_equal(tw_message_parse(text, strlen(text), 1 << 20, "+", &msg), TW_OK);
+    tw_bulk_judge(msg, &b);
+    bulk = b.bulk;
+    if (reason != NULL && !unit_any_contains(b.reasons, reason))
+        fail_msg("no reason mentions '%s'", reason);
+    tw_bulk_clear(&b);
+    tw_message_free(msg);
+    return bulk;
+}
+
+static void
+test_hidden_readers(void **state)
+{
+    /* To names a group without members: the readers were in Bcc */
+    assert_true(judge_text("From: Miss P <p@example.com>\nTo: undisclosed-recipients:;\n"
+                           "Subject: Urgent reply needed\n\nPlease contact me.\n", "names no reader"));
+    /* no To at all says less: archives drop it */
+    assert_false(judge_text("From: Skip <skip@example.com>\nSubject: Re: test sets\n\n"
+                            "Could you send the numbers?\n", NULL));
+}
+
+static void
+test_tracking_return_path(void **state)
+{
+    const char *body = "Subject: Your daily strip\nTo: me@example.net\n\nToday's strip.\n";
+    char *t;
+
+    t = g_strconcat("Return-Path: <2.20880.71-S6_ngjncfBFy.1.b@mail4.example.com>\n"
+                    "From: Strips <strips@example.com>\n", body, NULL);
+    assert_true(judge_text(t, "tracks each reader"));
+    g_free(t);
+    t = g_strconcat("Return-Path: <news-me=example.net@bounces.example.com>\n"
+                    "From: News <news@example.com>\n", body, NULL);
+    assert_true(judge_text(t, "tracks each reader"));
+    g_free(t);
+    /* forwarding rewrites the return path (SRS): still a person's mail */
+    t = g_strconcat("Return-Path: <SRS0=Ab12=XY=example.org=ann@fwd.example.net>\n"
+                    "From: Ann <ann@example.org>\n", body, NULL);
+    assert_false(judge_text(t, NULL));
+    g_free(t);
+    /* a reply, from a dated address, is a person's */
+    t = g_strconcat("Return-Path: <jo-exp-1031164464.7f11b3@example.org>\n"
+                    "From: Jo <jo@example.org>\nIn-Reply-To: <a1@example.net>\n", body, NULL);
+    assert_false(judge_text(t, NULL));
+    g_free(t);
+}
+
+static void
+test_mailing_text(void **state)
+{
+    const char *footer = "You have received this message because you subscribed to it.\n"
+                         "To stop receiving these, change your preferences.\n";
+    char *t;
+
+    t = g_strconcat("From: Perl <pudge@example.org>\nTo: me@example.net\nSubject: Headlines\n\n"
+                    "Today's headlines.\n", footer, NULL);
+    assert_true(judge_text(t, "text of a mailing"));
+    g_free(t);
+    /* a person forwarding a mailing, the forward marked, is not one */
+    t = g_strconcat("From: Joe <joe@example.org>\nTo: me@example.net\nSubject: Fw: Headlines\n\n"
+                    "Have a look.\n\n-----Original Message-----\nFrom: Perl\n\n", footer, NULL);
+    assert_false(judge_text(t, NULL));
+    g_free(t);
+    /* a mailing that only says "Fw:" still is */
+    t = g_strconcat("From: x@example.com\nTo: me@example.net\nSubject: Fw: YOU NEED THIS\n\n"
+                    "Buy it.\n", footer, NULL);
+    assert_true(judge_text(t, "text of a mailing"));
+    g_free(t);
+    /* nor is a reply to one */
+    t = g_strconcat("From: Joe <joe@example.org>\nTo: me@example.net\nSubject: Re: Headlines\n"
+                    "In-Reply-To: <h1@example.org>\n\nWhat do you make of this?\n\n", footer, NULL);
+    assert_false(judge_text(t, NULL));
+    g_free(t);
+}
+
 int
 main(void)
 {
@@ -481,6 +564,9 @@ main(void)
         cmocka_unit_test(test_noreply_addresses),
         cmocka_unit_test(test_bulk_senders_and_texts),
         cmocka_unit_test(test_self_addressed_mass_mail),
+        cmocka_unit_test(test_hidden_readers),
+        cmocka_unit_test(test_tracking_return_path),
+        cmocka_unit_test(test_mailing_text),
     };
 
     tw_message_init();
