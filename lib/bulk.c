@@ -303,16 +303,39 @@ judge_marketing_text(const tw_message_t *msg, tw_bulk_t *b)
                msg->text_from_html ? ", HTML only" : "");
 }
 
+/* Whether addr is the list's own address: named in List-Post, or the
+ * List-Id "<name.host>" of an address name@host. */
+static bool
+is_list_address(const tw_message_t *msg, const char *addr)
+{
+    const char *post = tw_message_header(msg, "List-Post");
+    const char *id = tw_message_header(msg, "List-Id");
+    char *dotted = g_strdup(addr), *at = strchr(dotted, '@');
+    bool yes;
+
+    if (at != NULL)
+        *at = '.';
+    yes = (post != NULL && contains(post, addr)) || (id != NULL && contains(id, dotted));
+    g_free(dotted);
+    return yes;
+}
+
 /* Mail its sender addressed to itself alone: the readers were in Bcc,
  * as in mass mailings. */
 static void
 judge_self_addressed(const tw_message_t *msg, tw_bulk_t *b)
 {
-    /* a list that rewrites From to itself is not a mass mailing */
-    if (msg->from == NULL || msg->to->len != 1 || msg->cc->len != 0 || b->list)
+    const char *addr;
+
+    if (msg->from == NULL || msg->to->len != 1 || msg->cc->len != 0)
         return;
-    if (strcmp(((tw_mailbox_t *)msg->to->pdata[0])->addr, msg->from->addr) == 0)
-        reason(b, true, "sent to its own sender, the readers hidden");
+    addr = ((tw_mailbox_t *)msg->to->pdata[0])->addr;
+    if (strcmp(addr, msg->from->addr) != 0)
+        return;
+    /* a list that rewrites From to itself is not a mass mailing */
+    if (b->list && is_list_address(msg, addr))
+        return;
+    reason(b, true, "sent to its own sender, the readers hidden");
 }
 
 /* Mail whose To names no reader at all ("undisclosed-recipients:;") went

@@ -473,6 +473,22 @@ judge_text(const char *text, const char *reason)
 }
 
 static void
+test_self_addressed_list_mail(void **state)
+{
+    /* sent to the list in Bcc, To the sender's own address: mass mail */
+    assert_true(judge_text("From: Tayeb <scco@example.br>\nTo: Recipients <scco@example.br>\n"
+                           "List-Id: <util-linux.vger.example.org>\nSubject: Spende\n\nHallo.\n",
+                           "own sender"));
+    /* a list that rewrites From to itself is a list */
+    assert_false(judge_text("From: Ann via dev <dev@lists.example.org>\nTo: dev@lists.example.org\n"
+                            "List-Id: <dev.lists.example.org>\nSubject: build\n\nIt fails.\n", NULL));
+    assert_false(judge_text("From: Ann via dev <dev@example.org>\nTo: dev@example.org\n"
+                            "List-Id: Development <devel.example.org>\n"
+                            "List-Post: <mailto:dev@example.org>\nSubject: build\n\nIt fails.\n",
+                            NULL));
+}
+
+static void
 test_hidden_readers(void **state)
 {
     /* To names a group without members: the readers were in Bcc */
@@ -565,6 +581,7 @@ main(void)
         cmocka_unit_test(test_bulk_senders_and_texts),
         cmocka_unit_test(test_self_addressed_mass_mail),
         cmocka_unit_test(test_hidden_readers),
+        cmocka_unit_test(test_self_addressed_list_mail),
         cmocka_unit_test(test_tracking_return_path),
         cmocka_unit_test(test_mailing_text),
     };
