@@ -166,6 +166,12 @@ judge_ask(const tw_config_t *cfg, const tw_message_t *msg, tw_reading_t *r,
         why(r, "text score %.2f (threshold %.2f), cue: \"%s\"", r->text.score, t, r->text.cue);
     else
         why(r, "text score %.2f: no sentence asks", r->text.score);
+    /* What a mailing, an auto-reply or a report asks is a call to action
+     * to all its readers, not a question to answer. */
+    if (r->text_ask && r->bulk.bulk) {
+        r->text_ask = false;
+        why(r, "the text of bulk mail asks nobody: its requests are calls to action");
+    }
 
     if (r->direction == TW_DIR_OUT) {
         r->score = r->text.score;

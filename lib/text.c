@@ -236,7 +236,10 @@ is_mobile_signature(const char *line)
 }
 
 /* A separator of underscores or dashes that starts a list footer:
- * the lines after it talk about the list. */
+ * the lines after it talk about the list.  Or a line of underscores
+ * under which a mail provider adds its advertisement: at most four
+ * lines, one with a link ("Do You Yahoo!?"), to the end or to the
+ * signature marker of a list footer. */
 static bool
 is_footer_start(char **lines, size_t i, size_t n)
 {
@@ -245,6 +248,19 @@ is_footer_start(char **lines, size_t i, size_t n)
 
     if (run < 10 && strspn(p, "-") < 10 && strspn(p, "=") < 10)
         return false;
+    if (run >= 20 && p[run] == '\0') {
+        size_t left = 0;
+        bool link = false;
+
+        for (size_t k = i + 1; k < n && !is_signature_marker(lines[k]); k++)
+            if (!is_blank(lines[k])) {
+                left++;
+                link = link || strstr(lines[k], "http://") != NULL ||
+                       strstr(lines[k], "https://") != NULL;
+            }
+        if (left > 0 && left <= 4 && link)
+            return true;
+    }
     for (size_t k = i + 1; k < n && k <= i + 6; k++)
         if (contains(lines[k], "mailing list") || contains(lines[k], "unsubscribe") ||
             contains(lines[k], "listinfo") || contains(lines[k], "mailman"))
@@ -272,13 +288,27 @@ is_patch_start(char **lines, size_t i, size_t n)
     return false;
 }
 
+/* "If you have received this message in error, please delete it": a
+ * line of a disclaimer, not an author saying he got something wrong. */
+static bool
+is_in_error_line(const char *l)
+{
+    return contains(l, "in error") &&
+           (contains(l, "received") || contains(l, "sent to you") || contains(l, "notify")) &&
+           (contains(l, "delete") || contains(l, "destroy") || contains(l, "notify") ||
+            contains(l, "privilege") || contains(l, "confidential") || contains(l, "intended"));
+}
+
 static bool
 is_disclaimer_start(char **lines, size_t i, size_t n)
 {
-    /* A paragraph that speaks of confidentiality and intended
-     * recipients. */
+    /* A line about mail received in error, even right under a
+     * signature; or a paragraph that speaks of confidentiality and
+     * intended recipients. */
     bool conf = false, recip = false;
 
+    if (is_in_error_line(lines[i]))
+        return true;
     if (i > 0 && !is_blank(lines[i - 1]) && !g_str_has_prefix(lines[i], "*"))
         return false;
     for (size_t k = i; k < n && k < i + 8 && (k == i || !is_blank(lines[k])); k++) {
@@ -287,8 +317,9 @@ is_disclaimer_start(char **lines, size_t i, size_t n)
         recip = recip || contains(lines[k], "intended recipient") ||
                 contains(lines[k], "intended only") || contains(lines[k], "intended solely") ||
                 contains(lines[k], "addressee") || contains(lines[k], "disclaimer");
-        /* "If you have received this message in error, please ..." */
-        if (contains(lines[k], "in error") &&
+        /* a paragraph of its own that goes on to the line about
+         * mail received in error */
+        if (i > 0 && contains(lines[k], "in error") &&
             (contains(lines[k], "received") || contains(lines[k], "notify")))
             return true;
     }
@@ -345,7 +376,8 @@ tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
             zones[i] = TW_ZONE_SIGNATURE;
         } else if (is_patch_start(lines, i, n)) {
             zones[i] = rest = TW_ZONE_PATCH;
-        } else if (footer_words && is_footer_start(lines, i, n)) {
+        } else if (is_footer_start(lines, i, n) &&
+                   (footer_words || strspn(skip_blanks(lines[i]), "_") >= 20)) {
             zones[i] = rest = TW_ZONE_FOOTER;
         } else if (disclaimer_words && is_disclaimer_start(lines, i, n)) {
             zones[i] = rest = TW_ZONE_DISCLAIMER;

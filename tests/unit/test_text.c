@@ -324,6 +324,21 @@ test_zones_list_footer(void **state)
                  "__________________\n"
                  "all green\n",
                  "aaa");
+    /* a mail provider's advertisement under a line of underscores,
+     * before the list's own footer */
+    assert_zones("Solaris and Linux seem closer.\n"
+                 "__________________________________________________\n"
+                 "Do You Yahoo!?\n"
+                 "Everything you'll ever need on one web page\n"
+                 "http://uk.my.yahoo.com\n"
+                 "-- \n"
+                 "Irish Linux Users' Group\n",
+                 "aoooooo");
+    /* a table rule with more than a few lines under it is the author's */
+    assert_zones("Results:\n"
+                 "______________________________\n"
+                 "a 1\nb 2\nc 3\nd 4\nsee http://example.org\n",
+                 "aaaaaaa");
 }
 
 static void
@@ -335,6 +350,14 @@ test_zones_disclaimer(void **state)
                  "for the addressee. If you are not the intended recipient, please\n"
                  "delete it and notify the sender.\n",
                  "aaddd");
+    /* one line under a signature says it all */
+    assert_zones("Could you sign the contract?\n"
+                 "Eric\n"
+                 "The above message may be protected by attorney/client privilege.  If you "
+                 "believe that it has been sent to you in error, do not read it.  Please reply "
+                 "to the sender that you have received the message in error.  Then delete it.\n",
+                 "aad");
+    assert_zones("I think I received your invoice in error: who handles it?\n", "a");
     /* the word in a sentence of the author's is not a disclaimer */
     assert_zones("Could you keep this confidential for now?\nThanks\n", "aa");
 }
