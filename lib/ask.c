@@ -46,9 +46,10 @@ static const cue_def_t cue_table[] = {
     {"let-me-know", 0.55, "let&know",
      "\\blet\\s+(?:me|us)\\s+know\\s+(?!if\\s+(?:you|there|anything|i|we)\\b)"
      "(?:what|when|whether|how|which|who|where|your|asap|as\\s+soon|by|about|if\\b)", NULL},
-    {"let-me-know-if-you-can", 0.45, "let&know&if",
+    {"let-me-know-if-you-can", 0.50, "let&know&if",
      "\\blet\\s+(?:me|us)\\s+know\\s+if\\s+(?:you\\s+(?:can|could|are\\s+(?:able|available|ok|"
-     "okay|free|interested)|agree|approve|want\\s+(?:me|us)|will|would|prefer|think)|this\\s+"
+     "okay|free|interested)|agree|approve|want\\s+(?:me|us)|will|would|prefer|think|"
+     "(?:get|got|receive|received)\\s+(?:it|this|my|the|them))|this\\s+"
      "(?:works|is\\s+ok)|that\\s+works|it\\s+works)", NULL},
     {"wondering", 0.55, "wonder", "\\b(?:i|we)\\s+(?:was|were|am|are|'m|'re)\\s+wondering\\b", NULL},
     {"i-wonder", 0.40, "wonder", "\\bi\\s+wonder\\s+(?:if|whether|what|when|how|who)\\b", NULL},
@@ -104,6 +105,24 @@ static const cue_def_t cue_table[] = {
      "\\bask\\s+(?:each\\s+of\\s+|all\\s+of\\s+)?you\\s+(?:if|whether|to|for)\\b", NULL},
     {"you-need-to", 0.50, "you&need|must",
      "\\byou\\s+(?:will\\s+)?(?:need\\s+to|must)\\s+(?!be\\s+(?:kidding|joking))\\w+", NULL},
+    {"lets", 0.50, "let",
+     "^(?:(?:so|ok|okay|then|also|but)[,]?\\s+)?(?:(?-i:[A-Z][a-z]+)[,:]\\s+)?(?:[^.]*,\\s+but\\s+)?let'?s\\s+"
+     "(?:meet|discuss|talk|get\\s+together|schedule|set\\s+up|plan|have\\s+(?:a|lunch|dinner|"
+     "coffee|a\\s+call)|chat|catch\\s+up|do\\s+(?:lunch|dinner|coffee)|grab|touch\\s+base|"
+     "find\\s+a\\s+time)\\b", NULL},
+    {"reminder-to", 0.50, "remind|forget",
+     "\\b(?:just\\s+)?a\\s+(?:quick\\s+|friendly\\s+|gentle\\s+)?reminder\\s+to\\s+\\w+|"
+     "^(?:please\\s+)?(?:don'?t|do\\s+not)\\s+forget\\s+to\\s+\\w+", NULL},
+    {"would-be-useful", 0.50, "would|'d",
+     "^(?:it\\s+)?(?:would|'d)\\s+be\\s+(?:very\\s+|really\\s+)?(?:useful|great|good|nice|helpful)"
+     "\\s+(?:to\\s+(?:get|have|see|know|hear)|if\\s+you)\\b", NULL},
+    {"wants-to-know", 0.50, "know",
+     "\\b(?:wants|wanted|would\\s+like|asked)\\s+to\\s+know\\s+(?:if|whether)\\s+you\\b", NULL},
+    {"thanks-in-advance", 0.50, "advance|any|tia|voraus|avance|antemano|adelantado",
+     "\\b(?:thanks|thank\\s+you)\\s+(?:in\\s+advance|for\\s+any\\s+(?:help|advice|hints?|pointers|"
+     "ideas|suggestions|input|feedback))\\b|\\btia\\b|\\bdanke\\s+im\\s+voraus\\b|"
+     "\\bmerci\\s+(?:d'avance|par\\s+avance)|\\bgracias\\s+(?:de|por)\\s+(?:antemano|adelantado)\\b",
+     NULL},
     {"deadline", 0.15, "by|before|until|asap|soon|urgent|later",
      "\\b(?:(?:by|before|until|no\\s+later\\s+than)\\s+(?:mon|tues|wednes|thurs|fri|satur|sun)"
      "day|(?:by|before)\\s+(?:tomorrow|tonight|noon|eod|cob|close\\s+of\\s+business|end\\s+of\\s+"
@@ -152,12 +171,20 @@ static const cue_def_t cue_table[] = {
     {"hope-helps", -0.8, "hope", "\\bhope\\s+(?:this|that|it)\\s+helps\\b", NULL},
     {"thanks", -0.9, "thank|cheers|danke|merci|gracias|regards",
      "^(?:thanks?|thank\\s+you|many\\s+thanks|thx|cheers|regards|best\\s+regards|danke|"
-     "vielen\\s+dank|merci(?!\\s+de\\s)|gracias)\\b[^?]*$", NULL},
+     "vielen\\s+dank|merci(?!\\s+de\\s)|gracias)\\b(?!\\s+(?:in\\s+advance|for\\s+any|im\\s+voraus|"
+     "d'avance|par\\s+avance|de\\s+antemano|por\\s+adelantado))[^?]*$", NULL},
     {"marketing", -0.85, "click|subscri|sign|now|offer|off|learn|register|miss|browser|trial",
      "\\b(?:click\\s+(?:here|below|the\\s+link)|unsubscribe|sign\\s+up|subscribe|buy\\s+now|"
      "order\\s+now|shop\\s+now|limited[- ]time|act\\s+now|call\\s+now|free\\s+trial|special\\s+"
      "offer|\\d+%\\s+off|learn\\s+more|register\\s+(?:now|today)|don'?t\\s+miss|view\\s+(?:this|it)"
      "\\s+in\\s+your\\s+browser|book\\s+now|claim\\s+your)\\b", NULL},
+    {"mailing-chores", -0.8, "address|html|privacy|link|browser|account|preferences|verify|version",
+     "\\b(?:(?:to\\s+)?your\\s+address\\s+book|html\\s+version|privacy\\s+policy|(?:the|this)\\s+"
+     "link\\s+below|your\\s+(?:web\\s+)?browser|(?:activate|verify|log\\s+into|sign\\s+into)\\s+your\\s+"
+     "(?:account|email|e-mail)|email\\s+preferences|web\\s+version)\\b", NULL},
+    {"received-in-error", -0.9, "error",
+     "\\bin\\s+error\\b.*\\b(?:notify|delete|destroy)|\\b(?:notify|delete|destroy)\\b.*\\bin\\s+error\\b",
+     NULL},
     {"please-find", -0.9, "please",
      "\\bplease\\s+(?:find|see)\\s+(?:attached|enclosed|below|above|the\\s+attached)", NULL},
     {"please-note", -0.7, "please", "\\bplease\\s+(?:note|be\\s+advised|be\\s+aware|be\\s+informed)\\b", NULL},

@@ -12,6 +12,9 @@
  *       (label 1 or 0, the sentence quoted as CSV): precision, recall
  *       and F1 of the ask detector on sentences alone.
  *
+ * TWOWAY_EVAL_SHOW set in the environment lists every disagreement of
+ * zones and sentences too.
+ *
  * Exit status 0; 64 on bad usage, 66 when a file cannot be read.
  */
 #include <stdio.h>
@@ -282,6 +285,8 @@ eval_sentences(int n, char **files)
             tw_ask_t a;
             tw_ask_detect(unq, &a);
             count(&c, line[0] == '1', a.score >= 0.5);
+            if (getenv("TWOWAY_EVAL_SHOW") && (line[0] == '1') != (a.score >= 0.5))
+                printf("  %s (score %.2f): %s\n", line[0] == '1' ? "missed" : "false", a.score, unq);
             tw_ask_clear(&a);
             g_free(unq);
         }

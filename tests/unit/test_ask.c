@@ -87,6 +87,33 @@ test_clear_asks_other_languages(void **state)
 }
 
 static void
+test_proposals_and_reminders(void **state)
+{
+    assert_ask("Let's meet for lunch when you get back to the office.", "lets", NULL);
+    assert_ask("Bruce: I am tied up for lunch, but let's get together on Monday.", "lets", NULL);
+    assert_ask("Just a reminder to send me a currency report.", "reminder-to", NULL);
+    assert_ask("Don't forget to sign the form.", "reminder-to", NULL);
+    assert_ask("Would be useful to get a copy.", "would-be-useful", NULL);
+    assert_ask("Holly wants to know if you want to join us.", "wants-to-know", NULL);
+    assert_ask("Let me know if you get my attachments.", "let-me-know-if-you-can", NULL);
+    assert_ask("I can't get the build to link.  Thanks in advance.", "thanks-in-advance", NULL);
+    assert_ask("Die Datei fehlt.  Danke im voraus!", "thanks-in-advance", NULL);
+    /* "let's" about the past or a plain statement asks nothing */
+    assert_not_ask("Let's say the numbers were fine.");
+    assert_not_ask("Thanks for the report.");
+}
+
+static void
+test_mailing_chores_and_disclaimers(void **state)
+{
+    assert_not_ask("To ensure delivery to your inbox, please add news@example.com to your address book.");
+    assert_not_ask("To see this email, please view the HTML version.");
+    assert_not_ask("Please use the link below to activate your account.");
+    assert_not_ask("If you have received this message in error, please notify the sender and "
+                   "delete all copies.");
+}
+
+static void
 test_german_bescheid_with_bitte(void **state)
 {
     /* "bitte" inside the phrase is the usual German word order */
@@ -409,6 +436,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clear_asks),
         cmocka_unit_test(test_clear_asks_other_languages),
+        cmocka_unit_test(test_proposals_and_reminders),
+        cmocka_unit_test(test_mailing_chores_and_disclaimers),
         cmocka_unit_test(test_german_bescheid_with_bitte),
         cmocka_unit_test(test_french_merci_de),
         cmocka_unit_test(test_spanish_avisame),

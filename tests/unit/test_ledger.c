@@ -792,7 +792,7 @@ test_thread_tag_counts_open_asks(void **state)
     /* a message in the thread that asks nothing still shows it */
     record(w, "From: alice@example.org\nTo: me@example.org\nSubject: Re: Budget\n"
               "Message-ID: <ask3@example.org>\nIn-Reply-To: <ask2@example.org>\n",
-           40, "Thanks in advance.\n", &rec);
+           40, "Thanks again for your help.\n", &rec);
     assert_false(rec.tags.ask);
     assert_true(rec.tags.thread);
     assert_int_equal(rec.tags.thread_asks, 2);
