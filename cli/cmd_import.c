@@ -1,9 +1,10 @@
 /* cmd_import.c - twoway import: record mailboxes in the ledger.
  *
- * Two stages run side by side: a reader thread walks the mailboxes,
- * parses and reads every message (the CPU-heavy part), and hands the
- * readings over a bounded queue to the main thread, which records them
- * in SQLite, a transaction per BATCH messages.
+ * Three stages run side by side: a walker thread reads the mailboxes
+ * and hands the messages over in handfuls; workers, one per processor,
+ * parse and read them (the CPU-heavy part); the main thread records
+ * the readings in SQLite, in the order the walker found them, a
+ * transaction per BATCH messages.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,14 +18,15 @@
 #include "message.h"
 #include "reading.h"
 
-#define BATCH 2000 /* messages per transaction */
-#define QUEUE 8    /* batches in flight between the two stages */
-#define HANDFUL 64 /* readings per batch */
+#define BATCH 2000   /* messages per transaction */
+#define HANDFUL 64   /* messages per hand-over */
+#define MAX_WORKERS 8
 
-/* What the reader hands to the recorder. */
+/* One message on its way through the stages. */
 typedef struct {
-    bool end;          /* the reader is done; status tells how */
+    bool end;          /* the walker is done; status tells how */
     tw_status_t status;
+    char *data;        /* the raw message, until a worker has read it */
     size_t bytes;
     tw_message_t *msg; /* NULL when the input is not mail */
     char *owner;       /* NULL when no owner could be found */
@@ -32,17 +34,27 @@ typedef struct {
     char *origin;
 } item_t;
 
+/* A handful of items, numbered in the walker's order. */
+typedef struct {
+    guint64 seq;
+    GPtrArray *items;
+} handful_t;
+
 typedef struct {
     tw_cmd_t *cmd;
     bool sent;
     bool progress;
     char **paths;
     int n_paths;
-    GAsyncQueue *items;  /* reader -> recorder: GPtrArray of item_t */
-    GAsyncQueue *tokens; /* free places in the queue */
-    GPtrArray *handful;  /* the reader's batch being filled */
+    GAsyncQueue *work;   /* walker -> workers: handful_t, or &quit */
+    GAsyncQueue *tokens; /* handfuls that may still be in flight */
+    GMutex lock;         /* guards done and the counters below it */
+    GCond ready;         /* a handful was read */
+    GHashTable *done;    /* seq -> handful_t read by a worker */
+    handful_t *filling;  /* the walker's handful being filled */
+    guint64 next_seq;    /* the walker's next number */
     gint stop;           /* set by the recorder when it fails */
-    tw_error_t reader_err;
+    tw_error_t walker_err;
     char *fallback_owner; /* for messages that name no owner */
     guint64 read, recorded, known, not_mail, no_owner;
     guint64 bytes_done, bytes_total;
@@ -51,47 +63,78 @@ typedef struct {
     tw_error_t err;
 } import_t;
 
+static handful_t quit; /* tells a worker to stop */
+
 static void
 item_free(item_t *it)
 {
     if (it->owner != NULL)
         tw_reading_clear(&it->reading);
     tw_message_free(it->msg);
+    g_free(it->data);
     g_free(it->owner);
     g_free(it->origin);
     g_free(it);
 }
 
-/* Adds it to the reader's batch, handing the batch over when it is
- * full or it is the last. */
+/* Walker: adds it to the handful being filled, handing the handful to
+ * the workers when it is full or it is the last. */
 static void
 hand_over(import_t *im, item_t *it)
 {
-    if (im->handful == NULL)
-        im->handful = g_ptr_array_sized_new(HANDFUL);
-    g_ptr_array_add(im->handful, it);
-    if (im->handful->len < HANDFUL && !it->end)
+    if (im->filling == NULL) {
+        im->filling = g_new0(handful_t, 1);
+        im->filling->seq = im->next_seq++;
+        im->filling->items = g_ptr_array_sized_new(HANDFUL);
+    }
+    g_ptr_array_add(im->filling->items, it);
+    if (im->filling->items->len < HANDFUL && !it->end)
         return;
     g_async_queue_pop(im->tokens);
-    g_async_queue_push(im->items, im->handful);
-    im->handful = NULL;
+    g_async_queue_push(im->work, im->filling);
+    im->filling = NULL;
 }
 
-/* Reader stage: one message. */
+/* Walker: one message, copied for a worker to read. */
 static bool
-read_one(void *ctx, const char *data, size_t len, const char *origin)
+walk_one(void *ctx, const char *data, size_t len, const char *origin)
 {
     import_t *im = ctx;
-    tw_cmd_t *cmd = im->cmd;
-    item_t *it = g_new0(item_t, 1);
+    item_t *it;
 
-    if (g_atomic_int_get(&im->stop)) {
-        g_free(it);
+    if (g_atomic_int_get(&im->stop))
         return false;
-    }
+    it = g_new0(item_t, 1);
+    it->data = g_memdup2(data, len ? len : 1);
     it->bytes = len;
     it->origin = g_strdup(origin);
-    it->status = tw_message_parse(data, len, cmd->cfg->max_body_bytes,
+    hand_over(im, it);
+    return true;
+}
+
+static gpointer
+walker(gpointer data)
+{
+    import_t *im = data;
+    item_t *end = g_new0(item_t, 1);
+
+    end->end = true;
+    for (int i = 0; i < im->n_paths && end->status == TW_OK; i++) {
+        end->status = tw_mailbox_each(im->paths[i], walk_one, im, &im->walker_err);
+        if (end->status == TW_ERR_IO && g_atomic_int_get(&im->stop))
+            end->status = TW_OK; /* stopped by the recorder */
+    }
+    hand_over(im, end);
+    return NULL;
+}
+
+/* Worker: parses and reads one message. */
+static void
+read_one(import_t *im, item_t *it)
+{
+    tw_cmd_t *cmd = im->cmd;
+
+    it->status = tw_message_parse(it->data, it->bytes, cmd->cfg->max_body_bytes,
                                   cmd->cfg->subaddress_delims, &it->msg);
     if (it->status == TW_OK && it->msg->is_mail) {
         it->owner = cmd->owner ? g_strdup(cmd->owner) : tw_reading_owner(cmd->cfg, it->msg);
@@ -101,24 +144,29 @@ read_one(void *ctx, const char *data, size_t len, const char *origin)
             tw_read(cmd->cfg, it->msg, it->owner, im->sent ? TW_HINT_OUT : TW_HINT_AUTO,
                     &it->reading);
     }
-    hand_over(im, it);
-    return true;
+    g_clear_pointer(&it->data, g_free);
 }
 
 static gpointer
-reader(gpointer data)
+worker(gpointer data)
 {
     import_t *im = data;
-    item_t *end = g_new0(item_t, 1);
 
-    end->end = true;
-    for (int i = 0; i < im->n_paths && end->status == TW_OK; i++) {
-        end->status = tw_mailbox_each(im->paths[i], read_one, im, &im->reader_err);
-        if (end->status == TW_ERR_IO) /* stopped by the recorder */
-            end->status = TW_OK;
+    for (;;) {
+        handful_t *h = g_async_queue_pop(im->work);
+        if (h == &quit)
+            return NULL;
+        /* after a failure the rest is only drained */
+        for (guint i = 0; i < h->items->len && !g_atomic_int_get(&im->stop); i++) {
+            item_t *it = h->items->pdata[i];
+            if (!it->end)
+                read_one(im, it);
+        }
+        g_mutex_lock(&im->lock);
+        g_hash_table_insert(im->done, &h->seq, h);
+        g_cond_broadcast(&im->ready);
+        g_mutex_unlock(&im->lock);
     }
-    hand_over(im, end);
-    return NULL;
 }
 
 static void
@@ -176,42 +224,71 @@ record_one(import_t *im, item_t *it)
     return st;
 }
 
-/* Runs both stages over the paths; returns the first failure. */
+/* Recorder: the next handful in the walker's order. */
+static handful_t *
+next_handful(import_t *im, guint64 seq)
+{
+    handful_t *h;
+
+    g_mutex_lock(&im->lock);
+    while ((h = g_hash_table_lookup(im->done, &seq)) == NULL)
+        g_cond_wait(&im->ready, &im->lock);
+    g_hash_table_remove(im->done, &seq);
+    g_mutex_unlock(&im->lock);
+    g_async_queue_push(im->tokens, GINT_TO_POINTER(1));
+    return h;
+}
+
+/* Runs the stages over the paths; returns the first failure. */
 static tw_status_t
 run_import(import_t *im)
 {
     tw_status_t st = tw_store_begin(im->cmd->store);
-    tw_status_t reader_status = TW_OK;
-    GThread *thread;
+    tw_status_t walker_status = TW_OK;
+    GThread *walker_thread, *workers[MAX_WORKERS];
+    int n_workers = CLAMP((int)g_get_num_processors(), 1, MAX_WORKERS);
 
-    im->items = g_async_queue_new();
+    im->work = g_async_queue_new();
     im->tokens = g_async_queue_new();
-    for (intptr_t i = 0; i < QUEUE; i++)
+    /* enough in flight to keep every worker busy */
+    for (int i = 0; i < 2 * n_workers + 2; i++)
         g_async_queue_push(im->tokens, GINT_TO_POINTER(1));
+    g_mutex_init(&im->lock);
+    g_cond_init(&im->ready);
+    im->done = g_hash_table_new(g_int64_hash, g_int64_equal);
     if (st != TW_OK)
         g_atomic_int_set(&im->stop, 1);
-    thread = g_thread_new("reader", reader, im);
-    for (bool end = false; !end;) {
-        GPtrArray *batch = g_async_queue_pop(im->items);
-        g_async_queue_push(im->tokens, GINT_TO_POINTER(1));
-        for (guint i = 0; i < batch->len; i++) {
-            item_t *it = batch->pdata[i];
+    for (int i = 0; i < n_workers; i++)
+        workers[i] = g_thread_new("worker", worker, im);
+    walker_thread = g_thread_new("walker", walker, im);
+    for (guint64 seq = 0, end = false; !end; seq++) {
+        handful_t *h = next_handful(im, seq);
+        for (guint i = 0; i < h->items->len; i++) {
+            item_t *it = h->items->pdata[i];
             if (it->end) {
-                reader_status = it->status;
+                walker_status = it->status;
                 end = true;
             } else if (st == TW_OK && (st = record_one(im, it)) != TW_OK) {
                 g_atomic_int_set(&im->stop, 1); /* then drain what is in flight */
             }
             item_free(it);
         }
-        g_ptr_array_free(batch, TRUE);
+        g_ptr_array_free(h->items, TRUE);
+        g_free(h);
     }
-    g_thread_join(thread);
-    g_async_queue_unref(im->items);
+    g_thread_join(walker_thread);
+    for (int i = 0; i < n_workers; i++)
+        g_async_queue_push(im->work, &quit);
+    for (int i = 0; i < n_workers; i++)
+        g_thread_join(workers[i]);
+    g_hash_table_unref(im->done);
+    g_cond_clear(&im->ready);
+    g_mutex_clear(&im->lock);
+    g_async_queue_unref(im->work);
     g_async_queue_unref(im->tokens);
-    if (st == TW_OK && reader_status != TW_OK) {
-        st = reader_status;
-        im->err = im->reader_err;
+    if (st == TW_OK && walker_status != TW_OK) {
+        st = walker_status;
+        im->err = im->walker_err;
     }
     if (st == TW_OK)
         st = tw_store_commit(im->cmd->store);
