@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ask.h"
 #include "commands.h"
 #include "ledger.h"
 #include "mailbox.h"
@@ -354,6 +355,7 @@ tw_cmd_import(tw_cmd_t *cmd, int argc, char **argv)
     im.paths = argv + optind;
     im.n_paths = argc - optind;
     tw_store_tune_for_import(cmd->store);
+    tw_ask_optimise();
     im.started = g_get_monotonic_time();
     tw_status_t st = run_import(&im);
     g_free(im.fallback_owner);

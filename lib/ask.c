@@ -211,6 +211,13 @@ static const cue_def_t cue_table[] = {
  * its anchors: a short-lived filter compiles only the few it needs. */
 static GRegex *cue_regex[N_CUES];
 static GMutex cue_lock;
+static gint optimise;
+
+void
+tw_ask_optimise(void)
+{
+    g_atomic_int_set(&optimise, 1);
+}
 
 static GRegex *
 cue_pattern(size_t i)
@@ -223,7 +230,9 @@ cue_pattern(size_t i)
     re = cue_regex[i];
     if (re == NULL) {
         GError *error = NULL;
-        re = g_regex_new(cue_table[i].pattern, G_REGEX_CASELESS, 0, &error);
+        re = g_regex_new(cue_table[i].pattern,
+                         G_REGEX_CASELESS | (g_atomic_int_get(&optimise) ? G_REGEX_OPTIMIZE : 0), 0,
+                         &error);
         if (re == NULL) {
             /* a fault in the table above, which tw_ask_check_cues()
              * reports to the tests; here the cue is left out */
@@ -237,8 +246,6 @@ cue_pattern(size_t i)
     return re;
 }
 
-/* True when every '&' group of the cue's anchors has one of its '|'
- * choices in lower. */
 /* Shell lines, C and patches: a question mark in code asks nothing. */
 static const char *
 looks_like_code(const char *s)
@@ -266,6 +273,8 @@ looks_like_code(const char *s)
     return strstr(s, "$?") ? "$?" : NULL;
 }
 
+/* True when every '&' group of the cue's anchors has one of its '|'
+ * choices in lower. */
 static bool
 anchored(const cue_def_t *cue, const char *lower)
 {
@@ -303,7 +312,6 @@ hit_free(gpointer p)
     g_free(h);
 }
 
-/* Scores one sentence, appending its hits. */
 /* Cues weighing less than this only strengthen an ask found otherwise. */
 #define BOOSTER 0.2
 

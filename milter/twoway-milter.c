@@ -28,6 +28,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "ask.h"
 #include "message.h"
 #include "milter.h"
 
@@ -322,6 +323,7 @@ main(int argc, char **argv)
     }
     spec = cfg->socket;
     tw_message_init();
+    tw_ask_optimise();
     umask((mode_t)cfg->umask);
 
     if (!o.foreground && daemon(0, 0) != 0) {
