@@ -196,6 +196,12 @@ static const cue_def_t cue_table[] = {
      "^(?:who\\s+knows|why\\s+not|guess\\s+what|what\\s+do\\s+you\\s+know|how\\s+cool\\s+is\\s+that|"
      "isn'?t\\s+it|right|you\\s+know\\s+what|what\\s+else\\s+is\\s+new|who\\s+cares|"
      "what\\s+could\\s+go\\s+wrong|how\\s+about\\s+that)\\s*[?!.]*$", NULL},
+    {"rhetorical-form", -0.8, "?",
+     "^(?:and\\s+|but\\s+|so\\s+|now,?\\s+)?(?:do|would)\\s+you\\s+really\\s+(?:want|think|believe|expect|"
+     "need)\\b|^(?:and\\s+|but\\s+|so\\s+|now,?\\s+)?(?:don'?t|doesn'?t|isn'?t|wasn'?t|aren'?t|wouldn'?t)\\s+"
+     "(?:you|it|that|this)\\s+(?:feel|sound|seem|look|love|hate|just|make)\\b|\\b(?:why\\s+do\\s+i\\s+think|"
+     "did\\s+i\\s+(?:say|mention|tell\\s+you)|am\\s+i\\s+the\\s+only\\s+one|who\\s+am\\s+i\\s+to|"
+     "have\\s+i\\s+(?:mentioned|told\\s+you))\\b|^\\(|\\?!|!\\?", NULL},
     {"no-reply-needed", -0.9, "no need|not necessary|no reply|no response|no action",
      "\\bno\\s+(?:need\\s+to\\s+(?:reply|respond|answer)|reply\\s+(?:needed|necessary|required)|"
      "response\\s+(?:needed|necessary|required)|action\\s+(?:needed|required))\\b|"

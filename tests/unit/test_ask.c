@@ -104,6 +104,21 @@ test_proposals_and_reminders(void **state)
 }
 
 static void
+test_rhetorical_forms(void **state)
+{
+    assert_not_ask("Do you really want companies to have a reason to over-bill you?");
+    assert_not_ask("Now, don't you feel better?");
+    assert_not_ask("Why do I think this?");
+    assert_not_ask("And did I say welcome to the project yet?");
+    assert_not_ask("(Is that permitted?");
+    assert_not_ask("They called it a success?!");
+    /* real questions in the same shapes stay asks */
+    assert_ask("Do you want me to send the figures?", NULL, NULL);
+    assert_ask("How do I configure the board to receive all frequencies?", NULL, NULL);
+    assert_ask("Don't you have the latest version?", NULL, NULL);
+}
+
+static void
 test_mailing_chores_and_disclaimers(void **state)
 {
     assert_not_ask("To ensure delivery to your inbox, please add news@example.com to your address book.");
@@ -438,6 +453,7 @@ main(void)
         cmocka_unit_test(test_clear_asks_other_languages),
         cmocka_unit_test(test_proposals_and_reminders),
         cmocka_unit_test(test_mailing_chores_and_disclaimers),
+        cmocka_unit_test(test_rhetorical_forms),
         cmocka_unit_test(test_german_bescheid_with_bitte),
         cmocka_unit_test(test_french_merci_de),
         cmocka_unit_test(test_spanish_avisame),
