@@ -102,7 +102,14 @@ static const cue_def_t cue_table[] = {
      "\\b(?:i|we)\\s+(?:need|want|would\\s+like|'d\\s+like|would\\s+love|'d\\s+love)\\s+to\\s+"
      "(?:talk|meet|discuss|chat|speak|know|get\\s+together|catch\\s+up)\\b", NULL},
     {"asked-to-ask", 0.55, "ask&you",
-     "\\bask\\s+(?:each\\s+of\\s+|all\\s+of\\s+)?you\\s+(?:if|whether|to|for)\\b", NULL},
+     "\\bask\\s+(?:each\\s+of\\s+|all\\s+of\\s+)?you\\s+(?:if|whether|to|for)\\b|"
+     "\\b(?:i|we)\\s+(?:would\\s+|must\\s+)?ask\\s+that\\s+you\\b", NULL},
+    {"how-do-i", 0.50, "how|what|where|which",
+     "^(?:so\\s+|but\\s+|and\\s+)?(?:how|what|where|which)\\s+(?:do|does|can|could|would|should|shall)\\s+"
+     "(?:i|we)\\s+(?!know\\b)\\w+", NULL},
+    {"we-need", 0.50, "need",
+     "^(?:[^.,;]{0,40},\\s+)?(?:we|i)\\s+(?:will\\s+|still\\s+|urgently\\s+)?need\\s+(?:a|an|your|"
+     "some|the\\s+(?:new|latest|final|updated|signed))\\s+\\w+", NULL},
     {"you-need-to", 0.50, "you&need|must",
      "\\byou\\s+(?:will\\s+)?(?:need\\s+to|must)\\s+(?!be\\s+(?:kidding|joking))\\w+", NULL},
     {"lets", 0.50, "let",

@@ -98,6 +98,12 @@ test_proposals_and_reminders(void **state)
     assert_ask("Let me know if you get my attachments.", "let-me-know-if-you-can", NULL);
     assert_ask("I can't get the build to link.  Thanks in advance.", "thanks-in-advance", NULL);
     assert_ask("Die Datei fehlt.  Danke im voraus!", "thanks-in-advance", NULL);
+    assert_ask("Rooms are blocked, but we would ask that you make your own reservations.",
+               "asked-to-ask", NULL);
+    assert_ask("How would I configure the board to receive all frequencies.", "how-do-i", NULL);
+    assert_ask("Conferring with Gorte, we need a new DASH for the India sale.", "we-need", NULL);
+    assert_not_ask("How do I know.  I tried it.");
+    assert_not_ask("We need the rain.");
     /* "let's" about the past or a plain statement asks nothing */
     assert_not_ask("Let's say the numbers were fine.");
     assert_not_ask("Thanks for the report.");
