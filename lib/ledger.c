@@ -200,13 +200,10 @@ record_new(recording_t *c, tw_record_t *out)
     st = tw_thread_resolve(c->store, c->cfg, c->owner_id, r, c->key, c->date, &c->thread);
     if (st != TW_OK)
         return st;
-    if (!r->bulk.bulk && r->direction == TW_DIR_IN && c->sender != NULL) {
-        int received, sent, owe, owed;
-        st = tw_store_balance(c->store, c->owner_id, c->sender, &received, &sent, &owe, &owed);
-        if (st != TW_OK)
-            return st;
-        c->one_way = received >= ONE_WAY_AFTER && sent == 0;
-    }
+    if (!r->bulk.bulk && r->direction == TW_DIR_IN && c->sender != NULL &&
+        (st = tw_store_one_way(c->store, c->owner_id, c->sender, ONE_WAY_AFTER, &c->one_way)) !=
+            TW_OK)
+        return st;
     bool bulk = r->bulk.bulk || c->one_way;
     tw_message_row_t m = {
         .owner_id = c->owner_id,

@@ -51,6 +51,7 @@ typedef enum {
     S_CHILDREN,
     S_REPLY_ADD,
     S_BALANCE_MESSAGES,
+    S_ONE_WAY,
     S_BALANCE_ASKS,
     S_THREAD_OPEN,
     S_LEDGER_MESSAGES,
@@ -202,6 +203,13 @@ static const char *const sql[N_STATEMENTS] = {
         " FROM contacts c JOIN messages m ON m.id = c.message_id"
         " WHERE c.owner_id = ?1 AND c.address = ?2 AND m.bulk = 0 AND m.traffic = 0"
         " AND " COUNTED_ROLE,
+    [S_ONE_WAY] =
+        "SELECT (SELECT count(*) FROM (SELECT 1 FROM contacts c JOIN messages m ON m.id = c.message_id"
+        "  WHERE c.owner_id = ?1 AND c.address = ?2 AND c.role = 0 AND m.direction = 0"
+        "  AND m.bulk = 0 AND m.traffic = 0 LIMIT ?3)) >= ?3"
+        " AND NOT EXISTS (SELECT 1 FROM contacts c JOIN messages m ON m.id = c.message_id"
+        "  WHERE c.owner_id = ?1 AND c.address = ?2 AND c.role > 0 AND m.direction = 1)"
+        " AND ?2 NOT IN (SELECT address FROM lists)",
     [S_BALANCE_ASKS] =
         "SELECT coalesce(sum(direction = 0), 0), coalesce(sum(direction = 1), 0) FROM asks"
         " WHERE owner_id = ?1 AND correspondent = ?2 AND " OPEN,
@@ -1038,6 +1046,21 @@ tw_store_balance(tw_store_t *s, gint64 owner_id, const char *addr, int *received
         *you_owe = sqlite3_column_int(stmt, 0);
         *they_owe = sqlite3_column_int(stmt, 1);
     }
+    done(stmt);
+    return st;
+}
+
+tw_status_t
+tw_store_one_way(tw_store_t *s, gint64 owner_id, const char *addr, int after, bool *one_way)
+{
+    tw_status_t st;
+    sqlite3_stmt *stmt = start(s, S_ONE_WAY, &st, "iti", owner_id, addr, (gint64)after);
+
+    *one_way = false;
+    if (stmt == NULL)
+        return st;
+    if (next_row(s, stmt, &st))
+        *one_way = sqlite3_column_int(stmt, 0) != 0;
     done(stmt);
     return st;
 }

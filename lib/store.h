@@ -207,6 +207,11 @@ void tw_ledger_row_clear(tw_ledger_row_t *row);
 tw_status_t tw_store_balance(tw_store_t *store, gint64 owner_id,
                              const char *addr, int *received, int *sent,
                              int *you_owe, int *they_owe);
+/* Whether addr has sent the owner at least after messages of human
+ * mail (not bulk, not list traffic) and the owner never wrote to it;
+ * cheaper than counting the whole balance. */
+tw_status_t tw_store_one_way(tw_store_t *store, gint64 owner_id, const char *addr,
+                             int after, bool *one_way);
 tw_status_t tw_store_thread_open(tw_store_t *store, gint64 owner_id,
                                  gint64 thread, int *asks, gint64 *since);
 /* The ledger of owner, one row per correspondent with human mail since
