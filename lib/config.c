@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "address.h"
 
@@ -297,6 +299,12 @@ set_user_id(tw_config_t *cfg, const char *value, GString *why)
 }
 
 static tw_status_t
+set_allow_root(tw_config_t *cfg, const char *value, GString *why)
+{
+    return parse_bool(value, &cfg->allow_root, why);
+}
+
+static tw_status_t
 set_pid_file(tw_config_t *cfg, const char *value, GString *why)
 {
     replace(&cfg->pid_file, value);
@@ -357,6 +365,7 @@ static const struct {
     {"Socket", set_socket},
     {"InternalHosts", set_internal_hosts},
     {"UserID", set_user_id},
+    {"AllowRoot", set_allow_root},
     {"PidFile", set_pid_file},
     {"UMask", set_umask},
     {"Syslog", set_syslog},
@@ -427,6 +436,70 @@ tw_config_set(tw_config_t *cfg, const char *key, const char *value,
 }
 
 tw_status_t
+tw_config_check_file(int fd, const char *path, tw_error_t *err)
+{
+    struct stat sb;
+    uid_t me = geteuid();
+    char *real, *dir;
+    bool unsafe_dir;
+
+    if (fstat(fd, &sb) != 0) {
+        tw_error_set(err, "%s: %s", path, g_strerror(errno));
+        return TW_ERR_CONFIG;
+    }
+    if (sb.st_uid != 0 && sb.st_uid != me) {
+        tw_error_set(err, "%s: owned by uid %lu, neither root nor the user running this "
+                     "program (uid %lu): refused", path, (unsigned long)sb.st_uid,
+                     (unsigned long)me);
+        return TW_ERR_CONFIG;
+    }
+    if (!S_ISCHR(sb.st_mode) && (sb.st_mode & S_IWOTH)) {
+        tw_error_set(err, "%s: writable by anyone: refused", path);
+        return TW_ERR_CONFIG;
+    }
+    if (!S_ISCHR(sb.st_mode) && me == 0 && (sb.st_mode & S_IWGRP) && sb.st_gid != 0) {
+        tw_error_set(err, "%s: writable by group %lu, and this program runs as root: refused",
+                     path, (unsigned long)sb.st_gid);
+        return TW_ERR_CONFIG;
+    }
+    /* the directories above the file itself, after symbolic links */
+    real = realpath(path, NULL);
+    dir = tw_config_unsafe_dir(real != NULL ? real : path);
+    free(real);
+    if (dir != NULL)
+        tw_error_set(err, "%s: directory %s is writable by anyone (and not sticky): refused",
+                     path, dir);
+    unsafe_dir = dir != NULL;
+    g_free(dir);
+    return unsafe_dir ? TW_ERR_CONFIG : TW_OK;
+}
+
+char *
+tw_config_unsafe_dir(const char *path)
+{
+    char *dir, *full = g_canonicalize_filename(path, NULL);
+
+    dir = g_path_get_dirname(full);
+    g_free(full);
+    for (;;) {
+        struct stat sb;
+        char *up;
+
+        if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) && (sb.st_mode & S_IWOTH) &&
+            !(sb.st_mode & S_ISVTX))
+            return dir;
+        up = g_path_get_dirname(dir);
+        if (strcmp(up, dir) == 0) {
+            g_free(up);
+            g_free(dir);
+            return NULL;
+        }
+        g_free(dir);
+        dir = up;
+    }
+}
+
+tw_status_t
 tw_config_load(tw_config_t *cfg, const char *path, tw_error_t *err)
 {
     FILE *fp = fopen(path, "r");
@@ -439,6 +512,11 @@ tw_config_load(tw_config_t *cfg, const char *path, tw_error_t *err)
     if (fp == NULL) {
         tw_error_set(err, "%s: %s", path, g_strerror(errno));
         return TW_ERR_CONFIG;
+    }
+    /* checked on the file opened, not on a name that could change */
+    if ((st = tw_config_check_file(fileno(fp), path, err)) != TW_OK) {
+        fclose(fp);
+        return st;
     }
     replace(&cfg->path, path);
     while (st == TW_OK && (n = getline(&line, &cap, fp)) != -1) {

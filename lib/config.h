@@ -37,6 +37,7 @@ typedef struct {
     char *socket;
     GPtrArray *internal_hosts;
     char *user_id;
+    bool allow_root;         /* may keep running as root */
     char *pid_file;
     int umask;
     bool syslog;
@@ -47,9 +48,27 @@ typedef struct {
 tw_config_t *tw_config_new(void);
 void tw_config_free(tw_config_t *cfg);
 
-/* Reads path into cfg.  On error, err says "path:line: what". */
+/* Reads path into cfg.  On error, err says "path:line: what", or
+ * "path: what" for a file that is not safe to trust (see
+ * tw_config_check_file). */
 tw_status_t tw_config_load(tw_config_t *cfg, const char *path,
                            tw_error_t *err);
+
+/* Whether the open file fd, read from path, may be trusted as a
+ * configuration: it must belong to root or to the user the program
+ * runs as; nobody else may write it (for a program running as root,
+ * no group but root's either); and no directory above it may be one
+ * where anyone could replace it (writable by all without the sticky
+ * bit).
+ * Character devices such as /dev/null escape the writing rule.  On
+ * refusal, err names path and the reason. */
+tw_status_t tw_config_check_file(int fd, const char *path, tw_error_t *err);
+
+/* The first directory above path, from its own up to "/", that anyone
+ * may write and that is not sticky (anyone could put another file or
+ * directory in path's place), newly allocated; NULL when there is
+ * none. */
+char *tw_config_unsafe_dir(const char *path);
 
 /* Applies one "Key value" setting as if read from a file; origin names
  * where it came from in messages (e.g. "--owner"). */

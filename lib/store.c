@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "schema.sql.h"
 
 /* Every statement twoway runs; prepared on first use, kept open. */
@@ -493,6 +494,15 @@ user_version(tw_store_t *s, int *version)
     return rc == SQLITE_ROW ? TW_OK : status_of(s, rc);
 }
 
+/* What each migration leaves in user_version: one constant statement
+ * per version (a PRAGMA takes no bound parameter, and no SQL here is
+ * ever built by formatting). */
+static const char *const set_version[] = {
+    "PRAGMA user_version = 1",
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(set_version) == G_N_ELEMENTS(migrations));
+G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == TW_STORE_SCHEMA_VERSION);
+
 /* Brings the schema to TW_STORE_SCHEMA_VERSION, one step per
  * transaction. */
 static tw_status_t
@@ -514,7 +524,6 @@ migrate(tw_store_t *s, tw_error_t *err)
     if (version == 0 && (st = exec_sql(s, "PRAGMA journal_mode = WAL")) != TW_OK)
         return st;
     while (version < TW_STORE_SCHEMA_VERSION) {
-        char pragma[64];
         if ((st = exec_sql(s, "BEGIN IMMEDIATE")) != TW_OK)
             return st;
         /* Another process may have migrated while we waited. */
@@ -523,9 +532,8 @@ migrate(tw_store_t *s, tw_error_t *err)
             exec_sql(s, st == TW_OK ? "COMMIT" : "ROLLBACK");
             return st;
         }
-        g_snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", version + 1);
         if ((st = exec_sql(s, migrations[version])) != TW_OK ||
-            (st = exec_sql(s, pragma)) != TW_OK) {
+            (st = exec_sql(s, set_version[version])) != TW_OK) {
             exec_sql(s, "ROLLBACK");
             return st;
         }
@@ -536,27 +544,86 @@ migrate(tw_store_t *s, tw_error_t *err)
     return TW_OK;
 }
 
-/* Creates the file's directory (0700) and the file itself (0600) so
- * that SQLite never creates it with the process umask. */
+/* Files tw_store_open creates: tw_store_set_create_mode(). */
+static mode_t create_mode = 0600;
+
+void
+tw_store_set_create_mode(mode_t mode)
+{
+    create_mode = mode & 0666;
+}
+
+/* Refuses a database anyone could replace: one below a directory
+ * anyone may write without the sticky bit, and, in a sticky one
+ * (/tmp), one that belongs to another user.  A program running as root
+ * refuses a symbolic link: it would write wherever the link points. */
+static tw_status_t
+check_place(const char *path, tw_error_t *err)
+{
+    char *dir = g_path_get_dirname(path);
+    char *open_dir = tw_config_unsafe_dir(path);
+    struct stat db, sb;
+    bool exists = lstat(path, &sb) == 0;
+    tw_status_t st = TW_OK;
+
+    if (exists && S_ISLNK(sb.st_mode) && geteuid() == 0) {
+        tw_error_set(err, "%s: a symbolic link, and this program runs as root: refused", path);
+        st = TW_ERR_DB;
+    } else if (open_dir != NULL) {
+        tw_error_set(err, "%s: directory %s is writable by anyone (and not sticky): refused",
+                     path, open_dir);
+        st = TW_ERR_DB;
+    } else if (exists && stat(dir, &db) == 0 && (db.st_mode & S_IWOTH) && stat(path, &sb) == 0 &&
+               sb.st_uid != geteuid() && sb.st_uid != 0) {
+        tw_error_set(err, "%s: owned by uid %lu in %s, a directory anyone may write: refused",
+                     path, (unsigned long)sb.st_uid, dir);
+        st = TW_ERR_DB;
+    }
+    g_free(open_dir);
+    g_free(dir);
+    return st;
+}
+
+/* Creates the file's directory and the file itself with create_mode
+ * (less the umask), so that SQLite never creates it with the process
+ * umask and its -wal and -shm files, which SQLite makes with the
+ * database's mode, are no more open than the database. */
 static tw_status_t
 create_file(const char *path, tw_error_t *err)
 {
     char *dir = g_path_get_dirname(path);
+    mode_t dir_mode = 0700 | (create_mode & 0044) | ((create_mode & 0044) >> 2);
     int fd;
 
-    if (g_mkdir_with_parents(dir, 0700) != 0) {
+    if (g_mkdir_with_parents(dir, (int)dir_mode) != 0) {
         tw_error_set(err, "%s: cannot create directory: %s", dir, g_strerror(errno));
         g_free(dir);
         return TW_ERR_DB;
     }
     g_free(dir);
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | (geteuid() == 0 ? O_NOFOLLOW : 0),
+              create_mode);
     if (fd < 0) {
         tw_error_set(err, "%s: %s", path, g_strerror(errno));
         return TW_ERR_DB;
     }
     close(fd);
     return TW_OK;
+}
+
+/* Says why a database that exists cannot be read: "Permission denied"
+ * rather than SQLite's "unable to open database file". */
+static bool
+readable(const char *path, tw_error_t *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        tw_error_set(err, "%s: %s", path, g_strerror(errno));
+        return false;
+    }
+    close(fd);
+    return true;
 }
 
 tw_status_t
@@ -569,12 +636,21 @@ tw_store_open(const char *path, int busy_timeout_ms, bool create,
 
     *out = NULL;
     if (create) {
-        if ((st = create_file(path, err)) != TW_OK)
+        /* the directories it makes are its own, and private */
+        if ((st = check_place(path, err)) != TW_OK || (st = create_file(path, err)) != TW_OK)
             return st;
     } else if (access(path, F_OK) != 0) {
-        tw_error_set(err, "%s: no database here (record some mail first)", path);
+        if (errno == ENOENT) {
+            tw_error_set(err, "%s: no database here (record some mail first)", path);
+        } else {
+            tw_error_set(err, "%s: %s", path, g_strerror(errno));
+        }
         return TW_ERR_NOINPUT;
+    } else if ((st = check_place(path, err)) != TW_OK) {
+        return st;
     }
+    if (!readable(path, err))
+        return create ? TW_ERR_DB : TW_ERR_NOINPUT;
     s = g_new0(tw_store_t, 1);
     s->path = g_strdup(path);
     rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -583,6 +659,12 @@ tw_store_open(const char *path, int busy_timeout_ms, bool create,
         goto fail;
     }
     sqlite3_extended_result_codes(s->db, 0);
+    /* a database file is data, never code: no schema tricks from a
+     * file someone else made */
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+#ifdef SQLITE_DBCONFIG_TRUSTED_SCHEMA
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+#endif
     sqlite3_busy_timeout(s->db, busy_timeout_ms);
     if ((st = exec_sql(s, "PRAGMA synchronous = NORMAL")) != TW_OK ||
         (st = migrate(s, err)) != TW_OK)
@@ -591,6 +673,17 @@ tw_store_open(const char *path, int busy_timeout_ms, bool create,
     return TW_OK;
 fail:
     tw_error_set(err, "%s: %s", path, s->error[0] ? s->error : tw_status_str(st));
+    if (!create && (sqlite3_errcode(s->db) == SQLITE_READONLY ||
+                    sqlite3_errcode(s->db) == SQLITE_CANTOPEN) && access(path, W_OK) != 0) {
+        /* SQLite reads a database in WAL mode through its -shm file,
+         * which a reader who may not write cannot create */
+        char *shm = g_strconcat(path, "-shm", NULL);
+        if (access(shm, F_OK) != 0)
+            tw_error_set(err, "%s: %s (without write access it can be read only while its "
+                         "-wal and -shm files are there, as they are while the milter runs)",
+                         path, s->error[0] ? s->error : tw_status_str(st));
+        g_free(shm);
+    }
     tw_store_close(s);
     return st;
 }

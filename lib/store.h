@@ -10,6 +10,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "status.h"
 
@@ -31,9 +32,21 @@ typedef enum {
 #define TW_STORE_SCHEMA_VERSION 1
 
 /* Opens (creating when create is set, mode 0600, and its directory)
- * and migrates the database at path. */
+ * and migrates the database at path.  Refused: a database whose
+ * directory anyone may write without the sticky bit; in a directory
+ * anyone may write, one that belongs to another user; a symbolic link,
+ * for a program running as root.  A database the program may not read
+ * is reported with the reason ("Permission denied"), as TW_ERR_NOINPUT
+ * when create is not set. */
 tw_status_t tw_store_open(const char *path, int busy_timeout_ms, bool create,
                           tw_store_t **out, tw_error_t *err);
+
+/* The mode tw_store_open gives the files it creates from now on,
+ * before the umask: 0600 unless set (0640 lets a group read the
+ * ledger).  The database's -wal and -shm files take the database's
+ * mode; a directory created for it gets x where the file has r.  Set it
+ * once, before any database is opened. */
+void tw_store_set_create_mode(mode_t mode);
 void tw_store_close(tw_store_t *store);
 
 /* For a long import: a larger page cache and memory-mapped reads. */

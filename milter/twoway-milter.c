@@ -21,6 +21,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -31,6 +32,7 @@
 #include "ask.h"
 #include "message.h"
 #include "milter.h"
+#include "store.h"
 
 #define DEFAULT_CONFIG "/etc/twoway/twoway.conf"
 #define DEFAULT_SOCKET "unix:/run/twoway/milter.sock"
@@ -152,12 +154,7 @@ load_config(const char *path, tw_error_t *err)
     tw_config_t *cfg = tw_config_new();
 
     if (access(path, F_OK) == 0 || strcmp(path, DEFAULT_CONFIG) != 0) {
-        struct stat sb;
-        if (stat(path, &sb) == 0 && (sb.st_mode & S_IWOTH)) {
-            tw_error_set(err, "%s: writable by anyone: refused", path);
-            tw_config_free(cfg);
-            return NULL;
-        }
+        /* refuses a file anyone but root (or this user) could change */
         if (tw_config_load(cfg, path, err) != TW_OK) {
             tw_config_free(cfg);
             return NULL;
@@ -215,57 +212,122 @@ clear_stale_socket(const char *path)
     return true;
 }
 
-/* Switches to UserID ("user" or "user:group"), handing it the UNIX
- * socket and the pid file first so that the MTA can reach the one and
- * the milter remove both at the end. */
-static bool
-drop_privileges(const char *spec, const char *socket_path, const char *pid_file)
-{
-    char **parts = g_strsplit(spec, ":", 2);
-    struct passwd *pw = getpwnam(parts[0]);
+/* The user and group the milter runs as. */
+typedef struct {
+    bool change;      /* a switch is needed (started as root) */
+    uid_t uid;
     gid_t gid;
-    bool ok = false;
+    char name[64];
+} run_as_t;
 
-    if (pw == NULL) {
+/* Decides who the milter runs as, before anything is opened.  Started
+ * as root, it switches to UserID ("user" or "user:group"), and it
+ * refuses to go on as root (no UserID, or a UserID that is root)
+ * unless AllowRoot says so.  Started as another user, a UserID naming
+ * that user (and group) needs no switch; any other cannot be had.
+ * Returns 0 or the exit status. */
+static int
+decide_user(const tw_config_t *cfg, run_as_t *ra)
+{
+    const char *spec = cfg->user_id;
+    char **parts;
+    struct passwd *pw;
+    int rc = EX_OK;
+
+    memset(ra, 0, sizeof *ra);
+    if (spec == NULL) {
+        if (geteuid() == 0 && !cfg->allow_root) {
+            fprintf(stderr, "twoway-milter: started as root without UserID: refused (set "
+                    "UserID to the milter's own user, or AllowRoot yes to run as root)\n");
+            return EX_CONFIG;
+        }
+        return EX_OK;
+    }
+    parts = g_strsplit(spec, ":", 2);
+    if ((pw = getpwnam(parts[0])) == NULL) {
         fprintf(stderr, "twoway-milter: UserID %s: no such user\n", parts[0]);
+        rc = EX_NOPERM;
         goto done;
     }
-    gid = pw->pw_gid;
+    ra->uid = pw->pw_uid;
+    ra->gid = pw->pw_gid;
+    g_strlcpy(ra->name, spec, sizeof ra->name);
     if (parts[1] != NULL) {
         struct group *gr = getgrnam(parts[1]);
         if (gr == NULL) {
             fprintf(stderr, "twoway-milter: UserID %s: no such group\n", spec);
+            rc = EX_NOPERM;
             goto done;
         }
-        gid = gr->gr_gid;
+        ra->gid = gr->gr_gid;
     }
-    if ((socket_path != NULL && chown(socket_path, pw->pw_uid, gid) != 0) ||
-        (pid_file != NULL && chown(pid_file, pw->pw_uid, gid) != 0)) {
-        fprintf(stderr, "twoway-milter: cannot give the socket or pid file to %s: %s\n", spec,
-                g_strerror(errno));
-        goto done;
+    if (geteuid() == 0) {
+        if (ra->uid == 0 && !cfg->allow_root) {
+            fprintf(stderr, "twoway-milter: UserID %s is root: refused (name the milter's own "
+                    "user, or set AllowRoot yes to run as root)\n", spec);
+            rc = EX_CONFIG;
+            goto done;
+        }
+        ra->change = true;
+    } else if (ra->uid != getuid() || ra->uid != geteuid() || ra->gid != getgid() ||
+               ra->gid != getegid()) {
+        fprintf(stderr, "twoway-milter: cannot become %s: only root can switch users "
+                "(leave UserID out when the service manager starts the milter as its user)\n",
+                spec);
+        rc = EX_NOPERM;
     }
-    if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(pw->pw_uid) != 0) {
-        fprintf(stderr, "twoway-milter: cannot become %s: %s\n", spec, g_strerror(errno));
-        goto done;
-    }
-    ok = true;
 done:
     g_strfreev(parts);
-    return ok;
+    return rc;
 }
 
+/* Becomes ra's user for good: its group alone (no supplementary group
+ * of root's is kept), real, effective and saved ids all changed, then
+ * checked, and root out of reach. */
 static bool
-write_pid_file(const char *path)
+become(const run_as_t *ra)
 {
-    FILE *fp = fopen(path, "w");
-
-    if (fp == NULL) {
-        fprintf(stderr, "twoway-milter: %s: %s\n", path, g_strerror(errno));
+    if (setgroups(1, &ra->gid) != 0 || setgid(ra->gid) != 0 || setuid(ra->uid) != 0) {
+        tw_mlog(LOG_ERR, NULL, "cannot become %s: %s", ra->name, g_strerror(errno));
         return false;
     }
-    fprintf(fp, "%ld\n", (long)getpid());
-    return fclose(fp) == 0;
+    if (getuid() != ra->uid || geteuid() != ra->uid || getgid() != ra->gid ||
+        getegid() != ra->gid || (ra->uid != 0 && setuid(0) == 0)) {
+        tw_mlog(LOG_ERR, NULL, "%s: privileges not dropped for good", ra->name);
+        return false;
+    }
+    return true;
+}
+
+/* Writes the pid file.  Started as root in a directory the milter's
+ * user may write, it must not follow a link that user left there nor
+ * wait on a FIFO: the file is opened without following links and
+ * without blocking, must be a plain file with one name, and is handed
+ * to the user (ra) once written. */
+static bool
+write_pid_file(const char *path, const run_as_t *ra)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
+                  0644);
+    struct stat sb;
+    char text[32];
+    int n = snprintf(text, sizeof text, "%ld\n", (long)getpid());
+    bool ok;
+
+    if (fd < 0) {
+        tw_mlog(LOG_ERR, NULL, "%s: %s", path, g_strerror(errno));
+        return false;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_nlink != 1) {
+        tw_mlog(LOG_ERR, NULL, "%s: not a plain file of its own: refused", path);
+        close(fd);
+        return false;
+    }
+    ok = ftruncate(fd, 0) == 0 && write(fd, text, (size_t)n) == n &&
+         (!ra->change || fchown(fd, ra->uid, ra->gid) == 0);
+    if (!ok)
+        tw_mlog(LOG_ERR, NULL, "%s: %s", path, g_strerror(errno));
+    return close(fd) == 0 && ok;
 }
 
 static gpointer
@@ -285,8 +347,9 @@ main(int argc, char **argv)
     tw_error_t err = {{0}};
     tw_config_t *cfg;
     const char *spec, *upath;
+    run_as_t run_as;
     sigset_t set;
-    int opt;
+    int opt, rc;
 
     while ((opt = getopt(argc, argv, "c:p:fnhV")) != -1) {
         switch (opt) {
@@ -321,33 +384,57 @@ main(int argc, char **argv)
         tw_config_free(cfg);
         return EX_OK;
     }
+    if ((rc = decide_user(cfg, &run_as)) != EX_OK) {
+        tw_config_free(cfg);
+        return rc;
+    }
     spec = cfg->socket;
     tw_message_init();
     tw_ask_optimise();
     umask((mode_t)cfg->umask);
+    /* the milter's group may read the ledger: 0640 under UMask 007 */
+    tw_store_set_create_mode(0640);
 
     if (!o.foreground && daemon(0, 0) != 0) {
         fprintf(stderr, "twoway-milter: cannot become a daemon: %s\n", g_strerror(errno));
+        tw_config_free(cfg);
         return EX_OSERR;
     }
     tw_mlog_open(cfg, o.foreground);
     upath = unix_path(spec);
-    if (upath != NULL && !clear_stale_socket(upath))
+    if (upath != NULL && !clear_stale_socket(upath)) {
+        tw_config_free(cfg);
         return EX_UNAVAILABLE;
+    }
     /* a header line may be longer than libmilter's 64 KB default; the
      * MTA would lose the connection and fall back to its default */
     smfi_setmaxdatasize(1024 * 1024);
     if (smfi_setconn((char *)spec) != MI_SUCCESS || smfi_register(tw_milter_desc) != MI_SUCCESS ||
         smfi_opensocket(false) != MI_SUCCESS) {
         tw_mlog(LOG_ERR, NULL, "cannot listen on %s", spec);
+        tw_config_free(cfg);
         return EX_UNAVAILABLE;
     }
-    if (cfg->pid_file != NULL && !write_pid_file(cfg->pid_file))
+    if (cfg->pid_file != NULL && !write_pid_file(cfg->pid_file, &run_as)) {
+        tw_config_free(cfg);
         return EX_CANTCREAT;
-    if (cfg->user_id != NULL && !drop_privileges(cfg->user_id, upath, cfg->pid_file))
+    }
+    /* the socket goes to the milter's user so that it can remove it at
+     * the end (lchown: a link left in its place is not followed) */
+    if (run_as.change && upath != NULL && lchown(upath, run_as.uid, run_as.gid) != 0) {
+        tw_mlog(LOG_ERR, NULL, "%s: cannot give the socket to %s: %s", upath, run_as.name,
+                g_strerror(errno));
+        tw_config_free(cfg);
         return EX_NOPERM;
+    }
+    if (run_as.change && !become(&run_as)) {
+        tw_config_free(cfg);
+        return EX_NOPERM;
+    }
+    /* nothing the milter could ever run would gain privileges */
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     if (geteuid() == 0)
-        tw_mlog(LOG_WARNING, NULL, "running as root: set UserID");
+        tw_mlog(LOG_WARNING, NULL, "running as root (AllowRoot yes)");
     tw_mconf_set(cfg);
     tw_mlog(LOG_INFO, NULL, "listening on %s", spec);
 
@@ -378,7 +465,7 @@ main(int argc, char **argv)
         tw_mconf_set(fresh);
         tw_mlog(LOG_INFO, NULL, "reload: %s read", o.config);
     }
-    int rc = GPOINTER_TO_INT(g_thread_join(thread));
+    rc = GPOINTER_TO_INT(g_thread_join(thread));
     tw_mlog(LOG_INFO, NULL, "stopped");
     if (upath != NULL)
         unlink(upath);

@@ -2,6 +2,8 @@
 #include "unit.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -590,6 +592,171 @@ test_load_long_line(void **state)
 }
 
 static void
+test_allow_root(void **state)
+{
+    tw_config_t *cfg = tw_config_new();
+
+    assert_false(cfg->allow_root);
+    tw_config_free(cfg);
+    cfg = accept_value("AllowRoot", "yes");
+    assert_true(cfg->allow_root);
+    tw_config_free(cfg);
+    cfg = accept_value("allowroot", "no");
+    assert_false(cfg->allow_root);
+    tw_config_free(cfg);
+    refuse("AllowRoot", "sometimes");
+    refuse("AllowRoot", "");
+}
+
+/* Loads a good file at dir/name after set-up by the caller; returns the
+ * status and the error text. */
+static tw_status_t
+load_path(const char *path, tw_error_t *err)
+{
+    tw_config_t *cfg = tw_config_new();
+    tw_status_t st;
+
+    memset(err, 0, sizeof *err);
+    st = tw_config_load(cfg, path, err);
+    if (st == TW_OK)
+        assert_int_equal(cfg->owners->len, 1);
+    tw_config_free(cfg);
+    return st;
+}
+
+/* err starts with "path: " and holds what. */
+static void
+refused_with(const tw_error_t *err, const char *path, const char *what)
+{
+    char *prefix = g_strconcat(path, ": ", NULL);
+
+    if (!g_str_has_prefix(err->text, prefix) || !unit_contains(err->text, what))
+        fail_msg("error '%s' does not start with '%s' and say '%s'", err->text, prefix, what);
+    g_free(prefix);
+}
+
+static void
+test_load_refuses_file_anyone_may_write(void **state)
+{
+    char *dir = unit_tmpdir();
+    char *path = unit_write_file(dir, "twoway.conf", "Owner a@example.org\n", -1);
+    tw_error_t err;
+
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(load_path(path, &err), TW_OK);
+    assert_int_equal(chmod(path, 0666), 0);
+    assert_int_equal(load_path(path, &err), TW_ERR_CONFIG);
+    refused_with(&err, path, "writable by anyone: refused");
+    assert_int_equal(chmod(path, 0602), 0);
+    assert_int_equal(load_path(path, &err), TW_ERR_CONFIG);
+    /* what is read is the file opened: a link to it is judged the same */
+    char *link = g_build_filename(dir, "link.conf", NULL);
+    assert_int_equal(symlink(path, link), 0);
+    assert_int_equal(load_path(link, &err), TW_ERR_CONFIG);
+    refused_with(&err, link, "writable by anyone");
+    unit_rmtree(dir);
+    g_free(link);
+    g_free(path);
+    g_free(dir);
+}
+
+static void
+test_load_refuses_directory_anyone_may_write(void **state)
+{
+    char *dir = unit_tmpdir();
+    char *sub = g_build_filename(dir, "a", "b", NULL);
+    char *top = g_build_filename(dir, "a", NULL);
+    char *path;
+    tw_error_t err;
+
+    assert_int_equal(g_mkdir_with_parents(sub, 0755), 0);
+    path = unit_write_file(sub, "twoway.conf", "Owner a@example.org\n", -1);
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(load_path(path, &err), TW_OK);
+
+    /* its own directory */
+    assert_int_equal(chmod(sub, 0777), 0);
+    assert_int_equal(load_path(path, &err), TW_ERR_CONFIG);
+    refused_with(&err, path, "writable by anyone (and not sticky): refused");
+    assert_true(unit_contains(err.text, sub));
+    /* sticky, as /tmp: nobody else may replace the file */
+    assert_int_equal(chmod(sub, 01777), 0);
+    assert_int_equal(load_path(path, &err), TW_OK);
+    /* a directory further up */
+    assert_int_equal(chmod(sub, 0755), 0);
+    assert_int_equal(chmod(top, 0777), 0);
+    assert_int_equal(load_path(path, &err), TW_ERR_CONFIG);
+    char *want = g_strdup_printf("directory %s is writable by anyone", top);
+    refused_with(&err, path, want);
+    g_free(want);
+    assert_int_equal(chmod(top, 0755), 0);
+
+    char *found = tw_config_unsafe_dir(path);
+    assert_null(found);
+    assert_int_equal(chmod(top, 0777), 0);
+    found = tw_config_unsafe_dir(path);
+    assert_string_equal(found, top);
+    g_free(found);
+    /* a path that does not exist yet is judged by what is above it */
+    char *later = g_build_filename(sub, "not", "yet", "x.db", NULL);
+    found = tw_config_unsafe_dir(later);
+    assert_string_equal(found, top);
+    g_free(found);
+    g_free(later);
+    assert_int_equal(chmod(top, 0755), 0);
+    unit_rmtree(dir);
+    g_free(top);
+    g_free(sub);
+    g_free(path);
+    g_free(dir);
+}
+
+static void
+test_load_device(void **state)
+{
+    tw_config_t *cfg = tw_config_new();
+    tw_error_t err = {{0}};
+
+    /* a character device anyone may write (no file content changes) */
+    assert_int_equal(tw_config_load(cfg, "/dev/null", &err), TW_OK);
+    assert_int_equal(cfg->owners->len, 0);
+    tw_config_free(cfg);
+}
+
+static void
+test_load_owner_and_group(void **state)
+{
+    char *dir = unit_tmpdir();
+    char *path = unit_write_file(dir, "twoway.conf", "Owner a@example.org\n", -1);
+    tw_error_t err;
+
+    /* this user's own file, its group allowed to write: accepted for
+     * an ordinary user, refused for root unless the group is root's */
+    assert_int_equal(chmod(path, 0664), 0);
+    if (geteuid() != 0) {
+        assert_int_equal(load_path(path, &err), TW_OK);
+        unit_rmtree(dir);
+        g_free(path);
+        g_free(dir);
+        return; /* the rest needs root: files of other users and groups */
+    }
+    assert_int_equal(chown(path, 0, 0), 0);
+    assert_int_equal(load_path(path, &err), TW_OK);
+    assert_int_equal(chown(path, 0, 4242), 0);
+    assert_int_equal(load_path(path, &err), TW_ERR_CONFIG);
+    refused_with(&err, path, "writable by group 4242, and this program runs as root: refused");
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(load_path(path, &err), TW_OK);
+    /* another user's file */
+    assert_int_equal(chown(path, 65534, 0), 0);
+    assert_int_equal(load_path(path, &err), TW_ERR_CONFIG);
+    refused_with(&err, path, "owned by uid 65534, neither root nor the user running this program");
+    unit_rmtree(dir);
+    g_free(path);
+    g_free(dir);
+}
+
+static void
 test_owner_of(void **state)
 {
     tw_config_t *cfg = tw_config_new();
@@ -724,6 +891,11 @@ main(void)
         cmocka_unit_test(test_load_missing_file),
         cmocka_unit_test(test_load_empty_file),
         cmocka_unit_test(test_load_long_line),
+        cmocka_unit_test(test_allow_root),
+        cmocka_unit_test(test_load_refuses_file_anyone_may_write),
+        cmocka_unit_test(test_load_refuses_directory_anyone_may_write),
+        cmocka_unit_test(test_load_device),
+        cmocka_unit_test(test_load_owner_and_group),
         cmocka_unit_test(test_owner_of),
         cmocka_unit_test(test_owner_of_empty_config),
         cmocka_unit_test(test_xdg_paths),

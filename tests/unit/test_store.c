@@ -3,7 +3,10 @@
 
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "store.h"
 
@@ -129,6 +132,225 @@ test_open_creates_private_file_and_directory(void **state)
     tw_store_close(s);
     unit_rmtree(dir);
     g_free(sub);
+    g_free(path);
+    g_free(dir);
+}
+
+/* mode & 0777 of path, or -1 */
+static int
+mode_of(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 ? (int)(st.st_mode & 0777) : -1;
+}
+
+static void
+test_open_create_mode_for_a_group(void **state)
+{
+    char *dir = unit_tmpdir();
+    char *path = g_build_filename(dir, "ledger", "twoway.db", NULL);
+    char *sub = g_path_get_dirname(path);
+    char *wal = g_strconcat(path, "-wal", NULL), *shm = g_strconcat(path, "-shm", NULL);
+    tw_store_t *s = NULL;
+    tw_error_t err = {{0}};
+    gint64 id;
+    mode_t old = umask(0);
+
+    /* as the milter sets it: the group may read the database and the
+     * log files SQLite makes beside it, from the first write on */
+    tw_store_set_create_mode(0640);
+    assert_int_equal(tw_store_open(path, 1000, true, &s, &err), TW_OK);
+    assert_int_equal(mode_of(sub), 0750);
+    assert_int_equal(mode_of(path), 0640);
+    assert_int_equal(tw_store_begin(s), TW_OK);
+    assert_int_equal(tw_store_owner(s, "me@example.org", true, &id), TW_OK);
+    assert_int_equal(tw_store_commit(s), TW_OK);
+    assert_int_equal(mode_of(wal), 0640);
+    assert_int_equal(mode_of(shm), 0640);
+    tw_store_close(s);
+    unit_rmtree(sub);
+
+    /* the umask still applies (UMask 077 keeps everything private) */
+    umask(077);
+    assert_int_equal(tw_store_open(path, 1000, true, &s, &err), TW_OK);
+    assert_int_equal(tw_store_begin(s), TW_OK);
+    assert_int_equal(tw_store_owner(s, "me@example.org", true, &id), TW_OK);
+    assert_int_equal(tw_store_commit(s), TW_OK);
+    assert_int_equal(mode_of(sub), 0700);
+    assert_int_equal(mode_of(path), 0600);
+    assert_int_equal(mode_of(wal), 0600);
+    assert_int_equal(mode_of(shm), 0600);
+    tw_store_close(s);
+    unit_rmtree(sub);
+
+    /* back to the default: private whatever the umask */
+    tw_store_set_create_mode(0600);
+    umask(0);
+    assert_int_equal(tw_store_open(path, 1000, true, &s, &err), TW_OK);
+    assert_int_equal(mode_of(sub), 0700);
+    assert_int_equal(mode_of(path), 0600);
+    tw_store_close(s);
+    umask(old);
+    unit_rmtree(dir);
+    g_free(wal);
+    g_free(shm);
+    g_free(sub);
+    g_free(path);
+    g_free(dir);
+}
+
+static void
+test_open_refuses_directory_anyone_may_write(void **state)
+{
+    char *dir = unit_tmpdir();
+    char *open_dir = g_build_filename(dir, "open", NULL);
+    char *path = g_build_filename(open_dir, "twoway.db", NULL);
+    char *deep = g_build_filename(open_dir, "a", "b", "twoway.db", NULL);
+    tw_store_t *s = NULL;
+    tw_error_t err = {{0}};
+
+    assert_int_equal(g_mkdir(open_dir, 0700), 0);
+    assert_int_equal(chmod(open_dir, 0777), 0);
+    assert_int_equal(tw_store_open(path, 1000, true, &s, &err), TW_ERR_DB);
+    assert_null(s);
+    assert_true(g_str_has_prefix(err.text, path));
+    assert_true(unit_contains(err.text, "writable by anyone (and not sticky): refused"));
+    assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+    /* below it, in directories that would be made */
+    assert_int_equal(tw_store_open(deep, 1000, true, &s, &err), TW_ERR_DB);
+    assert_true(unit_contains(err.text, open_dir));
+    char *a = g_build_filename(open_dir, "a", NULL);
+    assert_false(g_file_test(a, G_FILE_TEST_EXISTS));
+    g_free(a);
+    /* a database there already is not read either */
+    assert_int_equal(chmod(open_dir, 0700), 0);
+    assert_int_equal(tw_store_open(path, 1000, true, &s, &err), TW_OK);
+    tw_store_close(s);
+    assert_int_equal(chmod(open_dir, 0777), 0);
+    assert_int_equal(tw_store_open(path, 1000, false, &s, &err), TW_ERR_DB);
+    assert_null(s);
+    /* sticky, as /tmp: this user's own database is used */
+    assert_int_equal(chmod(open_dir, 01777), 0);
+    assert_int_equal(tw_store_open(path, 1000, false, &s, &err), TW_OK);
+    tw_store_close(s);
+    if (geteuid() == 0) {
+        /* ... but not another user's */
+        assert_int_equal(chown(path, 65534, 65534), 0);
+        assert_int_equal(tw_store_open(path, 1000, false, &s, &err), TW_ERR_DB);
+        assert_true(unit_contains(err.text, "owned by uid 65534"));
+        assert_int_equal(chown(path, 0, 0), 0);
+    }
+    unit_rmtree(dir);
+    g_free(deep);
+    g_free(path);
+    g_free(open_dir);
+    g_free(dir);
+}
+
+static void
+test_open_link_as_root(void **state)
+{
+    char *dir = unit_tmpdir();
+    char *path = g_build_filename(dir, "real.db", NULL);
+    char *link = g_build_filename(dir, "link.db", NULL);
+    tw_store_t *s = NULL;
+    tw_error_t err = {{0}};
+
+    assert_int_equal(tw_store_open(path, 1000, true, &s, &err), TW_OK);
+    tw_store_close(s);
+    s = NULL;
+    assert_int_equal(symlink(path, link), 0);
+    if (geteuid() == 0) {
+        assert_int_equal(tw_store_open(link, 1000, false, &s, &err), TW_ERR_DB);
+        assert_null(s);
+        assert_true(g_str_has_prefix(err.text, link));
+        assert_true(unit_contains(err.text, "symbolic link, and this program runs as root"));
+        assert_int_equal(tw_store_open(link, 1000, true, &s, &err), TW_ERR_DB);
+        /* a dangling link is not followed to create a file either */
+        char *nowhere = g_build_filename(dir, "nowhere.db", NULL);
+        char *dangling = g_build_filename(dir, "dangling.db", NULL);
+        assert_int_equal(symlink(nowhere, dangling), 0);
+        assert_int_equal(tw_store_open(dangling, 1000, true, &s, &err), TW_ERR_DB);
+        assert_false(g_file_test(nowhere, G_FILE_TEST_EXISTS));
+        g_free(nowhere);
+        g_free(dangling);
+    } else {
+        /* an ordinary user may keep the database behind a link */
+        assert_int_equal(tw_store_open(link, 1000, false, &s, &err), TW_OK);
+        tw_store_close(s);
+    }
+    unit_rmtree(dir);
+    g_free(link);
+    g_free(path);
+    g_free(dir);
+}
+
+/* 0 when both ways of opening path say "PATH: Permission denied",
+ * with the status of each (else the number of what failed). */
+static int
+open_denied(const char *path)
+{
+    tw_store_t *s = NULL;
+    tw_error_t err = {{0}};
+    char *want = g_strdup_printf("%s: Permission denied", path);
+    int rc = 0;
+
+    if (tw_store_open(path, 1000, false, &s, &err) != TW_ERR_NOINPUT || s != NULL)
+        rc = 1;
+    else if (strcmp(err.text, want) != 0)
+        rc = 2;
+    else if (tw_store_open(path, 1000, true, &s, &err) != TW_ERR_DB || s != NULL)
+        rc = 3;
+    else if (strcmp(err.text, want) != 0)
+        rc = 4;
+    g_free(want);
+    return rc;
+}
+
+/* open_denied for an ordinary user: this one, or, when the test runs
+ * as root (who reads every file), nobody (65534) in a child process. */
+static int
+open_denied_as_reader(const char *path)
+{
+    pid_t pid;
+    int status;
+
+    if (geteuid() != 0)
+        return open_denied(path);
+    fflush(NULL);
+    if ((pid = fork()) == 0) {
+        if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+            _exit(10);
+        _exit(open_denied(path));
+    }
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+        return 20;
+    return WEXITSTATUS(status);
+}
+
+static void
+test_open_unreadable(void **state)
+{
+    char *dir = unit_tmpdir();
+    char *path = g_build_filename(dir, "twoway.db", NULL);
+    tw_store_t *s = NULL;
+    tw_error_t err = {{0}};
+    bool root = geteuid() == 0;
+
+    assert_int_equal(tw_store_open(path, 1000, true, &s, &err), TW_OK);
+    tw_store_close(s);
+    /* the file closed to the reader: "Permission denied", not SQLite's
+     * "unable to open database file" */
+    assert_int_equal(chmod(dir, 0711), 0);
+    assert_int_equal(chmod(path, root ? 0600 : 0), 0);
+    assert_int_equal(open_denied_as_reader(path), 0);
+    /* the directory closed: the same, not "no database here" */
+    assert_int_equal(chmod(path, 0600), 0);
+    assert_int_equal(chmod(dir, root ? 0700 : 0), 0);
+    assert_int_equal(open_denied_as_reader(path), 0);
+    assert_int_equal(chmod(dir, 0700), 0);
+    unit_rmtree(dir);
     g_free(path);
     g_free(dir);
 }
@@ -639,6 +861,10 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_creates_private_file_and_directory),
+        cmocka_unit_test(test_open_create_mode_for_a_group),
+        cmocka_unit_test(test_open_refuses_directory_anyone_may_write),
+        cmocka_unit_test(test_open_link_as_root),
+        cmocka_unit_test(test_open_unreadable),
         T(test_schema_version_and_wal),
         T(test_reopen_keeps_data),
         cmocka_unit_test(test_open_missing_without_create),
