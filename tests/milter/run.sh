@@ -106,7 +106,7 @@ start_milter() {
     NAME=$1
     shift
     CONF=$T/$NAME.conf DB=$T/$NAME.db ERR=$T/$NAME.err
-    write_config "$CONF" "$NAME" "$@"
+    write_config "$CONF" "$NAME" "$@" "AllowRoot yes"
     if [ -n "${SOCKSPEC:-}" ]; then
         SOCK=$SOCKSPEC
     else
@@ -461,7 +461,7 @@ perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Type => SOCK_STREAM(), Local =
 ok $? "stale: a socket file that nobody listens on"
 SOCKSPEC=unix:$STALE start_milter stale
 run_script stale ping.lua -D TAG=stale
-write_config "$T/second.conf" second
+write_config "$T/second.conf" second "AllowRoot yes"
 "$MILTER" -c "$T/second.conf" -p "unix:$STALE" -f 2>"$T/second.err" &
 SECOND=$!
 echo "second $SECOND $T/second.err -" >>"$STARTED"

@@ -87,6 +87,7 @@ milter_conf() {
 Database $2
 Domain example.test
 Syslog no
+AllowRoot yes
 BusyTimeout 5000
 EOF
 }
