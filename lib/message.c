@@ -8,6 +8,22 @@
 #include "raw.h"
 #include "text.h"
 
+/* What one message may make us keep, whatever its headers hold: a To
+ * field of 1 MB names 40,000 mailboxes and References can name as many
+ * ids, and every later stage walks these lists (some pairwise).  Real
+ * mail stays far below both. */
+#define MAX_MAILBOXES 1000 /* per list: From, To, Cc, Bcc */
+#define MAX_REFERENCES 500 /* the first (the thread's root), then the newest */
+
+/* How much of the header block GMime reads.  It builds an object of
+ * several hundred bytes for every field (1,000,000 short fields took
+ * 37 s and 650 MB), and grows its buffer for one field a line at a
+ * time.  No MTA passes more: Postfix keeps 100 KB of a field
+ * (header_size_limit), Sendmail 32 KB of a whole header
+ * (MaxHeadersLength). */
+#define MAX_FIELD_BYTES (100 * 1024)
+#define MAX_HEADER_BYTES (256 * 1024)
+
 static gpointer
 init_once(gpointer unused)
 {
@@ -102,7 +118,7 @@ add_mailboxes(GPtrArray *out, InternetAddressList *list, const char *delims,
 {
     int n = list ? internet_address_list_length(list) : 0;
 
-    for (int i = 0; i < n && depth < 4; i++) {
+    for (int i = 0; i < n && depth < 4 && out->len < MAX_MAILBOXES; i++) {
         InternetAddress *ia = internet_address_list_get_address(list, i);
         if (INTERNET_ADDRESS_IS_GROUP(ia)) {
             add_mailboxes(out, internet_address_group_get_members(
@@ -129,9 +145,10 @@ mailbox_array(void)
     return g_ptr_array_new_with_free_func(mailbox_free);
 }
 
-/* Appends the ids of a References-style value to out. */
+/* Appends the ids of a References-style value to out, skipping those
+ * already in seen (which takes the new ones). */
 static void
-add_references(GPtrArray *out, const char *value)
+add_references(GPtrArray *out, GHashTable *seen, const char *value)
 {
     GMimeReferences *refs;
 
@@ -142,13 +159,11 @@ add_references(GPtrArray *out, const char *value)
         return;
     for (int i = 0; i < g_mime_references_length(refs); i++) {
         const char *id = g_mime_references_get_message_id(refs, i);
-        if (id == NULL || *id == '\0')
+        if (id == NULL || *id == '\0' || g_hash_table_contains(seen, id))
             continue;
-        bool seen = false;
-        for (guint j = 0; j < out->len && !seen; j++)
-            seen = strcmp(out->pdata[j], id) == 0;
-        if (!seen)
-            g_ptr_array_add(out, g_strdup(id));
+        char *copy = g_strdup(id);
+        g_ptr_array_add(out, copy);
+        g_hash_table_add(seen, copy);
     }
     g_mime_references_free(refs);
 }
@@ -306,11 +321,11 @@ add_missed(GPtrArray *out, const tw_message_t *msg, const char *name, const char
 {
     static const char stop[] = " \t\r\n<>,;:\"()[]";
 
-    for (guint i = 0; i < msg->headers->len && out->len < 1000; i++) {
+    for (guint i = 0; i < msg->headers->len && out->len < MAX_MAILBOXES; i++) {
         tw_header_t *h = msg->headers->pdata[i];
         if (g_ascii_strcasecmp(h->name, name) != 0)
             continue;
-        for (const char *p = h->value; *p;) {
+        for (const char *p = h->value; *p && out->len < MAX_MAILBOXES;) {
             size_t len;
             /* display names in quotes and comments name no recipient */
             if (*p == '"' || *p == '(') {
@@ -370,20 +385,27 @@ read_ids(tw_message_t *msg, GMimeMessage *message)
 {
     const char *id = g_mime_message_get_message_id(message);
     GPtrArray *irt = g_ptr_array_new_with_free_func(g_free);
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+    GHashTable *irt_seen = g_hash_table_new(g_str_hash, g_str_equal);
 
     if (id != NULL && *id != '\0' && strlen(id) < 1000)
         msg->message_id = g_strdup(id);
-    add_references(msg->references, tw_message_header(msg, "References"));
-    add_references(irt, tw_message_header(msg, "In-Reply-To"));
+    add_references(msg->references, seen, tw_message_header(msg, "References"));
+    add_references(irt, irt_seen, tw_message_header(msg, "In-Reply-To"));
     if (irt->len > 0) {
         msg->in_reply_to = g_strdup(irt->pdata[0]);
-        add_references(msg->references, tw_message_header(msg, "In-Reply-To"));
+        add_references(msg->references, seen, tw_message_header(msg, "In-Reply-To"));
     }
+    g_hash_table_destroy(irt_seen);
     g_ptr_array_free(irt, TRUE);
     /* A message never refers to itself. */
     for (guint i = 0; msg->message_id && i < msg->references->len; i++)
         if (strcmp(msg->references->pdata[i], msg->message_id) == 0)
             g_ptr_array_remove_index(msg->references, i--);
+    /* Too many: the root and the newest are the ones that find a thread. */
+    if (msg->references->len > MAX_REFERENCES)
+        g_ptr_array_remove_range(msg->references, 1, msg->references->len - MAX_REFERENCES);
+    g_hash_table_destroy(seen);
 }
 
 static void
@@ -455,6 +477,42 @@ message_new(void)
     return msg;
 }
 
+/* The header block cut to the bounds above, or NULL when it is within
+ * them (the common case: nothing is copied).  A long field keeps its
+ * lines up to MAX_FIELD_BYTES (a single long line is cut there) and is
+ * ended with a line ending; the fields after MAX_HEADER_BYTES are left
+ * out.  The rest of the message is not included. */
+static GString *
+bounded_header(const tw_raw_t *raw)
+{
+    const char *eol = tw_raw_eol(raw);
+    size_t pos = 0;
+    tw_field_t f;
+    bool within = raw->header_end - raw->from_len <= MAX_HEADER_BYTES;
+
+    while (within && tw_raw_next_field(raw, &pos, &f))
+        within = f.end - f.start <= MAX_FIELD_BYTES;
+    if (within)
+        return NULL;
+
+    GString *out = g_string_sized_new(MAX_HEADER_BYTES + MAX_FIELD_BYTES);
+    pos = 0;
+    while (out->len < MAX_HEADER_BYTES && tw_raw_next_field(raw, &pos, &f)) {
+        const char *p = raw->data + f.start;
+        size_t n = f.end - f.start;
+        if (n <= MAX_FIELD_BYTES) {
+            g_string_append_len(out, p, (gssize)n);
+            continue;
+        }
+        const char *nl = memrchr(p, '\n', MAX_FIELD_BYTES);
+        n = nl != NULL ? (size_t)(nl - p) + 1 : MAX_FIELD_BYTES;
+        g_string_append_len(out, p, (gssize)n);
+        if (nl == NULL)
+            g_string_append(out, eol);
+    }
+    return out;
+}
+
 tw_status_t
 tw_message_parse(const char *data, size_t len, size_t max_body,
                  const char *delims, tw_message_t **out)
@@ -480,7 +538,17 @@ tw_message_parse(const char *data, size_t len, size_t max_body,
         msg->body_truncated = true;
     }
 
-    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, parse_len);
+    /* GMime reads a bounded header block, then the body up to the cap */
+    GString *head = bounded_header(&raw);
+    if (head != NULL) {
+        size_t header_end = raw.header_end - raw.from_len;
+        g_string_append_len(head, data + header_end, (gssize)(parse_len - header_end));
+    }
+    GMimeStream *stream = head != NULL
+                              ? g_mime_stream_mem_new_with_buffer(head->str, head->len)
+                              : g_mime_stream_mem_new_with_buffer(data, parse_len);
+    if (head != NULL)
+        g_string_free(head, TRUE);
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
     g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
     GMimeMessage *message = g_mime_parser_construct_message(parser, NULL);

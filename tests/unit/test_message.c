@@ -547,8 +547,115 @@ test_many_recipients(void **state)
         g_string_append_printf(m, "%sUser %d <user%d@example.org>", i ? ", " : "", i, i);
     g_string_append(m, "\nSubject: all\n\nhello\n");
     tw_message_t *msg = parse(m->str);
-    assert_int_equal(msg->to->len, 2000);
-    assert_string_equal(mailbox(msg->to, 1999)->addr, "user1999@example.org");
+    /* a list is kept up to 1,000 mailboxes, in order */
+    assert_int_equal(msg->to->len, 1000);
+    assert_string_equal(mailbox(msg->to, 0)->addr, "user0@example.org");
+    assert_string_equal(mailbox(msg->to, 999)->addr, "user999@example.org");
+    tw_message_free(msg);
+    g_string_free(m, TRUE);
+}
+
+/* 40,000 addresses GMime refuses, in one Cc field of 1 MB: the words
+ * that look like addresses are kept up to the same bound, and reading
+ * them stays linear (this took seconds when every word was compared
+ * with every kept one). */
+static void
+test_many_refused_recipients(void **state)
+{
+    GString *m = g_string_new("From: a@example.org\nCc: ");
+
+    for (int i = 0; i < 40000; i++)
+        g_string_append_printf(m, "%sa..%d@example.net", i ? ",\n " : "", i);
+    g_string_append(m, "\nSubject: all\n\nhello\n");
+    gint64 start = g_get_monotonic_time();
+    tw_message_t *msg = parse(m->str);
+    assert_int_equal(msg->cc->len, 1000);
+    assert_string_equal(mailbox(msg->cc, 0)->addr, "a..0@example.net");
+    assert_string_equal(mailbox(msg->cc, 999)->addr, "a..999@example.net");
+    /* generous for a sanitizer build; the quadratic version took 5 s */
+    assert_true(g_get_monotonic_time() - start < 2 * G_USEC_PER_SEC);
+    tw_message_free(msg);
+    g_string_free(m, TRUE);
+}
+
+/* References of 5,000 ids (4,000 different ones, and itself): duplicates
+ * still go, and what is kept is bounded: the first id (the thread's
+ * root), then the newest, ending with In-Reply-To. */
+static void
+test_many_references(void **state)
+{
+    GString *m = g_string_new("From: a@example.org\nMessage-ID: <self@example.org>\n"
+                              "References: <self@example.org>");
+
+    for (int i = 0; i < 5000; i++)
+        g_string_append_printf(m, "\n <r%d@example.org>", i % 4000);
+    g_string_append(m, "\nIn-Reply-To: <parent@example.org> <r5@example.org>\nSubject: x\n\nb\n");
+    gint64 start = g_get_monotonic_time();
+    tw_message_t *msg = parse(m->str);
+    assert_string_equal(msg->in_reply_to, "parent@example.org");
+    assert_int_equal(msg->references->len, 500);
+    assert_string_equal(msg->references->pdata[0], "r0@example.org");
+    assert_string_equal(msg->references->pdata[1], "r3502@example.org");
+    assert_string_equal(msg->references->pdata[498], "r3999@example.org");
+    assert_string_equal(msg->references->pdata[499], "parent@example.org");
+    for (guint i = 0; i < msg->references->len; i++)
+        assert_string_not_equal(msg->references->pdata[i], "self@example.org");
+    assert_true(g_get_monotonic_time() - start < 2 * G_USEC_PER_SEC);
+    tw_message_free(msg);
+    g_string_free(m, TRUE);
+}
+
+/* A field of 1 MB: GMime reads its first 100 KB, cut at a line end
+ * when it is folded, and the fields after it as usual. */
+static void
+test_huge_field(void **state)
+{
+    GString *m = g_string_new("From: a@example.org\nX-Folded:");
+
+    for (int i = 0; m->len < 1024 * 1024; i++)
+        g_string_append_printf(m, "%sword%d", i % 8 ? " " : "\n ", i);
+    g_string_append(m, "\nSubject: ");
+    for (int i = 0; i < 1024 * 1024; i++)
+        g_string_append_c(m, 'x');
+    g_string_append(m, "\nMessage-ID: <after@example.org>\n\nbody\n");
+    gint64 start = g_get_monotonic_time();
+    tw_message_t *msg = parse_len(m->str, m->len, CAP);
+    assert_string_equal(msg->message_id, "after@example.org");
+    assert_string_equal(msg->from->addr, "a@example.org");
+    assert_int_equal(strlen(msg->subject), 100 * 1024 - strlen("Subject: "));
+    const char *folded = tw_message_header(msg, "X-Folded");
+    assert_non_null(folded);
+    assert_true(strlen(folded) < 100 * 1024);
+    assert_true(g_str_has_prefix(folded, "word0 word1"));
+    /* whole lines only: it ends with a whole word */
+    const char *last = strrchr(folded, 'w');
+    assert_non_null(last);
+    assert_true(strncmp(last, "word", 4) == 0 && g_ascii_isdigit(last[4]));
+    assert_true(g_get_monotonic_time() - start < 2 * G_USEC_PER_SEC);
+    tw_message_free(msg);
+    g_string_free(m, TRUE);
+}
+
+/* 1,000,000 short fields (7 MB): GMime reads the first 256 KB of the
+ * header block; this took 37 s and 650 MB when it read them all. */
+static void
+test_many_fields(void **state)
+{
+    GString *m = g_string_new("From: a@example.org\nSubject: many\n");
+
+    for (int i = 0; i < 1000000; i++)
+        g_string_append(m, "X-F: v\n");
+    g_string_append(m, "Message-ID: <late@example.org>\n\nCould you check this?\n");
+    gint64 start = g_get_monotonic_time();
+    tw_message_t *msg = parse_len(m->str, m->len, CAP);
+    assert_true(msg->is_mail);
+    assert_string_equal(msg->from->addr, "a@example.org");
+    assert_string_equal(msg->subject, "many");
+    /* the fields read stop near 256 KB; the late Message-ID is past it */
+    assert_true(msg->headers->len > 30000 && msg->headers->len < 40000);
+    assert_null(msg->message_id);
+    assert_string_equal(msg->text->str, "Could you check this?\n");
+    assert_true(g_get_monotonic_time() - start < 3 * G_USEC_PER_SEC);
     tw_message_free(msg);
     g_string_free(m, TRUE);
 }
@@ -582,6 +689,10 @@ main(void)
         cmocka_unit_test(test_body_cap),
         cmocka_unit_test(test_not_mail),
         cmocka_unit_test(test_many_recipients),
+        cmocka_unit_test(test_many_refused_recipients),
+        cmocka_unit_test(test_many_references),
+        cmocka_unit_test(test_huge_field),
+        cmocka_unit_test(test_many_fields),
     };
 
     tw_message_init();
