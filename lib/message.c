@@ -17,8 +17,8 @@
 
 /* How much of the header block GMime reads.  It builds an object of
  * several hundred bytes for every field (1,000,000 short fields took
- * 37 s and 650 MB), and grows its buffer for one field a line at a
- * time.  No MTA passes more: Postfix keeps 100 KB of a field
+ * 2 s and 650 MB) and grows its buffer for one field a line at a time.
+ * No MTA passes more: Postfix keeps 100 KB of a field
  * (header_size_limit), Sendmail 32 KB of a whole header
  * (MaxHeadersLength). */
 #define MAX_FIELD_BYTES (100 * 1024)

@@ -150,7 +150,7 @@ done
 #   CPU time  <= 0.5 + 0.01 S + 0.5 A s         plain
 #   wall time <= 3 x the CPU bound + 5 s        (a loaded 2-core machine)
 # The worst measured is under half of each.  A quadratic step over a
-# 1 MB field took 2 to 10 s of CPU, GMime on 1,000,000 fields 37 s and
+# 1 MB field took 2 to 10 s of CPU, GMime on 1,000,000 fields 2 s and
 # 650 MB, and a second copy of the 100 MB message costs 100 MB more:
 # each breaks them.
 # Under AddressSanitizer every realloc moves the block (GMime grows its
