@@ -18,8 +18,8 @@
 /* How much of the header block GMime reads.  It builds an object of
  * several hundred bytes for every field (1,000,000 short fields took
  * 2 s and 650 MB) and grows its buffer for one field a line at a time.
- * No MTA passes more: Postfix keeps 100 KB of a field
- * (header_size_limit), Sendmail 32 KB of a whole header
+ * Postfix passes no longer field (it keeps 100 KB of one:
+ * header_size_limit), and Sendmail no header block over 32 KB
  * (MaxHeadersLength). */
 #define MAX_FIELD_BYTES (100 * 1024)
 #define MAX_HEADER_BYTES (256 * 1024)
