@@ -25,24 +25,8 @@
 # The 100 MB message is written once and always read as a stream.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 
-# tap.sh names the test directory after the script and empties it: for
-# a script called run.sh that is tests/tmp/run, which other run.sh
-# scripts may be using at this moment.  Source it with a directory of
-# our own as the build directory, then point everything at the real one.
-_here=$(cd "$(dirname "$0")/../.." && pwd)
-_builddir=${top_builddir:-}
-_twoway=${TWOWAY:-} _filter=${FILTER:-}
-top_builddir=${_builddir:-$_here}/tests/tmp/hostile
-. "${top_srcdir:-$_here}/tests/lib/tap.sh"
-if [ -n "$_builddir" ]; then top_builddir=$_builddir; else unset top_builddir; fi
-BUILD=${_builddir:-$SRC}
-TWOWAY=${_twoway:-$BUILD/cli/twoway}
-FILTER=${_filter:-$BUILD/filters/twoway-filter}
-T=$BUILD/tests/tmp/hostile
-export T
-rm -rf "$T"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
 mkdir -p "$T/home"
-export HOME=$T/home XDG_DATA_HOME=$T/home/data XDG_CONFIG_HOME=$T/home/config
 
 LC_ALL=C
 export LC_ALL

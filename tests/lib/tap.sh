@@ -12,7 +12,9 @@ BUILD=${top_builddir:-$SRC}
 TWOWAY=${TWOWAY:-$BUILD/cli/twoway}
 FILTER=${FILTER:-$BUILD/filters/twoway-filter}
 SAMPLE=$SRC/sample
-TEST_NAME=$(basename "$0" .sh)
+# the folder in the name: tests/fuzz/run.sh and tests/milter/run.sh
+# must not share (and empty) one directory under make -j check
+TEST_NAME=$(basename "$(dirname "$0")")-$(basename "$0" .sh)
 T=$BUILD/tests/tmp/$TEST_NAME
 export T
 rm -rf "$T"

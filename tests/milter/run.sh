@@ -19,13 +19,6 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
 
-# tap.sh names the directory after the script ("run"): use a clearer one
-rmdir "$T/home" "$T" 2>/dev/null
-T=$BUILD/tests/tmp/milter
-export T
-rm -rf "$T"
-mkdir -p "$T/home"
-export HOME=$T/home XDG_DATA_HOME=$T/home/data XDG_CONFIG_HOME=$T/home/config
 LC_ALL=C
 export LC_ALL
 
