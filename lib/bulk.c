@@ -297,10 +297,10 @@ judge_marketing_text(const tw_message_t *msg, tw_bulk_t *b)
     for (size_t i = 0; i < G_N_ELEMENTS(phrases) && hits < 3; i++)
         hits += strstr(lower, phrases[i]) != NULL;
     g_free(lower);
-    /* two such phrases, or one in mail that is only HTML */
+    /* two such phrases, or one in mail read from its HTML */
     if (hits >= 2 || (hits >= 1 && msg->text_from_html))
         reason(b, true, "text of a mailing: %d subscription or offer phrase(s)%s", hits,
-               msg->text_from_html ? ", HTML only" : "");
+               msg->text_from_html ? ", read from HTML" : "");
 }
 
 /* Whether addr is the list's own address: named in List-Post, or the

@@ -243,32 +243,55 @@ find_text_part(GMimeObject *obj, const char *subtype, int depth)
     return GMIME_PART(obj);
 }
 
+/* The HTML part as text, or NULL when there is none. */
+static char *
+html_text(GMimeObject *body, size_t cap)
+{
+    GMimePart *part = find_text_part(body, "html", 0);
+    GString *text = part ? part_text(part, cap) : NULL;
+    char *plain;
+
+    if (text == NULL)
+        return NULL;
+    plain = tw_text_from_html(text->str, text->len);
+    g_string_free(text, TRUE);
+    return plain;
+}
+
+/* Letters in s, up to enough. */
+static size_t
+letters(const char *s, size_t enough)
+{
+    size_t n = 0;
+
+    for (; *s && n < enough; s++)
+        n += g_ascii_isalpha(*s) || (unsigned char)*s >= 0x80;
+    return n;
+}
+
+/* The text to read: the plain part, or the HTML part when there is no
+ * plain part or the plain one is a stub beside it ("view this mail in
+ * HTML", a few stray bytes): short, and a quarter of the HTML's text
+ * or less. */
 static void
 read_text(tw_message_t *msg, GMimeMessage *message, size_t cap)
 {
+    enum { SHORT = 200 };
     GMimeObject *body = g_mime_message_get_mime_part(message);
     GMimePart *part = find_text_part(body, "plain", 0);
-    GString *text;
+    GString *text = part ? part_text(part, cap) : NULL;
+    size_t have = text ? letters(text->str, SHORT) : 0;
+    char *html = have < SHORT ? html_text(body, cap) : NULL;
 
-    if (part == NULL) {
-        part = find_text_part(body, "html", 0);
-        if (part == NULL)
-            return;
-        text = part_text(part, cap);
-        if (text == NULL)
-            return;
-        char *plain = tw_text_from_html(text->str, text->len);
-        g_string_assign(msg->text, plain);
-        g_free(plain);
-        g_string_free(text, TRUE);
+    if (html != NULL && (text == NULL || 4 * have < letters(html, 4 * SHORT))) {
+        g_string_assign(msg->text, html);
         msg->text_from_html = true;
-        return;
-    }
-    text = part_text(part, cap);
-    if (text != NULL) {
+    } else if (text != NULL) {
         g_string_assign(msg->text, text->str);
-        g_string_free(text, TRUE);
     }
+    g_free(html);
+    if (text != NULL)
+        g_string_free(text, TRUE);
 }
 
 static void

@@ -328,6 +328,18 @@ test_text_prefers_plain_alternative(void **state)
 }
 
 static void
+test_text_html_beside_a_stub(void **state)
+{
+    tw_message_t *msg = parse_fixture("alternative-stub.eml");
+
+    /* "View it in HTML." says nothing: the HTML is the text */
+    assert_true(msg->text_from_html);
+    assert_true(unit_contains(msg->text->str, "Could you tell us which of the talks"));
+    assert_false(unit_contains(msg->text->str, "View it in HTML"));
+    tw_message_free(msg);
+}
+
+static void
 test_text_skips_attachments(void **state)
 {
     tw_message_t *msg = parse_fixture("attachment-first.eml");
@@ -679,6 +691,7 @@ main(void)
         cmocka_unit_test(test_text_plain),
         cmocka_unit_test(test_text_from_html_only),
         cmocka_unit_test(test_text_prefers_plain_alternative),
+        cmocka_unit_test(test_text_html_beside_a_stub),
         cmocka_unit_test(test_text_skips_attachments),
         cmocka_unit_test(test_charset_latin1),
         cmocka_unit_test(test_text_invalid_utf8_without_charset),
