@@ -215,13 +215,15 @@ main(int argc, char **argv)
     if (raw.is_mail)
         st = record(&o, cfg, &raw, &tags, &tags_len, &err);
     if (st != TW_OK) {
-        tw_warn("%s", err.text[0] ? err.text : tw_status_str(st));
+        /* one line: the database, the cause, what becomes of the mail */
+        const char *why = err.text[0] ? err.text : tw_status_str(st);
         if (cfg->on_error == TW_ON_ERROR_TEMPFAIL) {
-            tw_warn("OnError tempfail: delivery deferred");
+            tw_warn("%s; OnError tempfail: delivery deferred", why);
             rc = EX_TEMPFAIL;
             goto done;
         }
-        tw_warn("OnError accept: message passed untagged");
+        tw_warn("%s; OnError accept: %s", why,
+                o.sent ? "message not recorded" : "message passed untagged");
     }
     if (o.sent)
         rc = o.pass ? emit_unchanged(in) : EX_OK;

@@ -23,9 +23,13 @@ typedef struct {
 
 /* The database: one connection for the whole milter, used by one
  * thread at a time.  SQLite would serialise the writers anyway, but by
- * sleeping between retries; a mutex hands the ledger over at once. */
+ * sleeping between retries; a mutex hands the ledger over at once.
+ * store_file is the file it opened (device and inode): when the path
+ * names another file, or none, the database was removed or replaced
+ * under the milter, and the connection is opened afresh. */
 static GMutex store_lock;
 static tw_store_t *store;
+static struct stat store_file;
 
 /* Steps the MTA need not wait on: each reply it waits for costs a
  * round trip and, in libmilter's pool of workers, thread hand-overs. */
@@ -345,6 +349,7 @@ record(conn_t *c, const char *qid, const tw_message_t *msg, char **tags, tw_erro
     tw_tags_t shared = {0};
     char *path;
     gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+    GPtrArray *done; /* log lines, one per owner recorded */
 
     *tags = NULL;
     for (guint i = 0; i < who->len; i++)
@@ -354,16 +359,27 @@ record(conn_t *c, const char *qid, const tw_message_t *msg, char **tags, tw_erro
         concerned_free(who);
         return TW_OK;
     }
+    done = g_ptr_array_new_with_free_func(g_free);
     g_mutex_lock(&store_lock);
     path = tw_config_database(cfg);
     if (store != NULL && strcmp(tw_store_path(store), path) != 0)
         g_clear_pointer(&store, tw_store_close); /* Database changed by a reload */
+    if (store != NULL) {
+        /* SQLite would go on writing into a removed file, and the
+         * ledger at the path would never see that mail */
+        struct stat sb;
+        if (stat(path, &sb) != 0 || sb.st_dev != store_file.st_dev ||
+            sb.st_ino != store_file.st_ino) {
+            tw_mlog(LOG_WARNING, qid,
+                    "%s: the database file was removed or replaced: opening it afresh", path);
+            g_clear_pointer(&store, tw_store_close);
+        }
+    }
     if (store == NULL && (st = tw_store_open(path, cfg->busy_timeout_ms, true, &store, err)) ==
                              TW_OK) {
         /* the milter's group may read the ledger (0640 under UMask 007) */
         mode_t mode = 0640 & ~(mode_t)cfg->umask;
-        struct stat sb;
-        if (stat(path, &sb) == 0 && (sb.st_mode & 07777) == 0600 && mode != 0600)
+        if (stat(path, &store_file) == 0 && (store_file.st_mode & 07777) == 0600 && mode != 0600)
             chmod(path, mode);
     }
     g_free(path);
@@ -377,9 +393,11 @@ record(conn_t *c, const char *qid, const tw_message_t *msg, char **tags, tw_erro
         tw_read(cfg, msg, k->owner, k->hint, &r);
         st = tw_ledger_record(store, cfg, &r, now, own_tags, &rec, err);
         if (st == TW_OK) {
-            tw_mlog(LOG_INFO, qid, "%s %s for %s%s%s", rec.recorded ? "recorded" : "known",
-                    r.direction == TW_DIR_IN ? "incoming" : "outgoing", k->owner,
-                    r.ask ? ", an ask" : "", r.bulk.bulk ? ", bulk" : "");
+            g_ptr_array_add(done, g_strdup_printf("%s %s for %s%s%s",
+                                                  rec.recorded ? "recorded" : "known",
+                                                  r.direction == TW_DIR_IN ? "incoming" : "outgoing",
+                                                  k->owner, r.ask ? ", an ask" : "",
+                                                  r.bulk.bulk ? ", bulk" : ""));
             if (own_tags)
                 *tags = tw_tags_format(&rec.tags, "\n", &(size_t){0});
             else if (k->hint == TW_HINT_IN && *tags == NULL && shared.cue == NULL)
@@ -390,6 +408,11 @@ record(conn_t *c, const char *qid, const tw_message_t *msg, char **tags, tw_erro
     }
     if (st == TW_OK && (st = tw_store_commit(store)) != TW_OK)
         tw_error_set(err, "%s: %s", tw_store_path(store), tw_store_error(store));
+    /* what was recorded is said once it is committed: a failure is
+     * said once, by the caller */
+    for (guint i = 0; st == TW_OK && i < done->len; i++)
+        tw_mlog(LOG_INFO, qid, "%s", (const char *)done->pdata[i]);
+    g_ptr_array_free(done, TRUE);
     if (st != TW_OK && store != NULL) {
         tw_store_rollback(store);
         /* a database that failed is opened afresh for the next message:
