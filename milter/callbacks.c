@@ -249,9 +249,11 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 }
 
 /* Applies tags: every line of the formatted block becomes one header
- * (continuation lines stay in its value). */
+ * (continuation lines stay in its value).  A header the MTA does not
+ * take (the conversation failed) ends it: the mail passes with the
+ * tags added so far, and the log says so. */
 static void
-add_tags(SMFICTX *ctx, const char *block)
+add_tags(SMFICTX *ctx, const char *qid, const char *block)
 {
     const char *p = block;
 
@@ -268,9 +270,14 @@ add_tags(SMFICTX *ctx, const char *block)
         while (*v == ' ')
             v++;
         char *value = g_strndup(v, (gsize)(end - v));
-        smfi_addheader(ctx, name, value);
+        bool added = smfi_addheader(ctx, name, value) == MI_SUCCESS;
+        if (!added)
+            tw_mlog(LOG_WARNING, qid, "the MTA did not take header %s: tags left incomplete",
+                    name);
         g_free(name);
         g_free(value);
+        if (!added)
+            break;
         p = *end ? end + 1 : end;
     }
 }
@@ -471,7 +478,7 @@ cb_eom(SMFICTX *ctx)
                 tw_status_str(st), reply == SMFIS_TEMPFAIL ? "OnError tempfail: mail deferred"
                                                            : "mail passed untagged");
     else if (tags != NULL && *tags)
-        add_tags(ctx, tags);
+        add_tags(ctx, qid, tags);
     if (reply == SMFIS_TEMPFAIL)
         smfi_setreply(ctx, "451", "4.3.0", "twoway: ledger unavailable, try again later");
     g_free(tags);
