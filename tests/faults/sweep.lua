@@ -1,9 +1,9 @@
 -- sweep.lua - one call after another made to fail in a running milter.
 -- The milter runs with failshim.so preloaded, FAILSHIM_CONTROL=CONTROL
 -- and FAILSHIM_LOG=LOG.  For N = 1, 1 + STRIDE, ...: the control file
--- says "fail only the Nth call of VAR (counted from now)", plus SETTINGS
--- (comma-separated VAR=VALUE); one new ask is sent; the reply must be
--- sane:
+-- says "fail only the Nth call of VAR (counted from now)" (with
+-- MODE=from: the Nth and every later one), plus SETTINGS (comma-
+-- separated VAR=VALUE); one new ask is sent; the reply must be sane:
 --   EXPECT=accept    continue or accept, with all three tags (the
 --                    failure did not matter) or none (OnError accept)
 --   EXPECT=tempfail  all three tags, or 451 4.3.0 (OnError tempfail)
@@ -34,7 +34,7 @@ local function write_control(lines)
 end
 
 local function control(n)
-    local lines = "FAILSHIM_MODE=only\n" .. VAR .. "=" .. n .. "\n"
+    local lines = "FAILSHIM_MODE=" .. (MODE or "only") .. "\n" .. VAR .. "=" .. n .. "\n"
     for kv in string.gmatch(SETTINGS or "", "[^,]+") do
         lines = lines .. kv .. "\n"
     end
@@ -60,8 +60,11 @@ end
 local function ask(n)
     local label = "sweep " .. LABEL .. " " .. n
     local sender = ("sw-" .. LABEL .. "-" .. n):lower() .. "@example.com"
-    local conn = connect()
-    local r = send_message(conn, {
+    local connected, conn = pcall(connect)
+    if not connected then
+        error({broken = conn}, 0)
+    end
+    local sent, r = pcall(send_message, conn, {
         label = label,
         qid = "SW" .. n,
         from = "<" .. sender .. ">",
@@ -75,6 +78,11 @@ local function ask(n)
         body = "Hi Robin,\r\n\r\nCould you sign form " .. n .. " today?\r\n\r\nAlice\r\n",
         eom = {SMFIR_CONTINUE, SMFIR_ACCEPT, SMFIR_TEMPFAIL, SMFIR_REPLYCODE},
     })
+    if not sent then
+        -- miltertest keeps a broken connection until it is let go
+        pcall(mt.disconnect, conn)
+        error({broken = r}, 0)
+    end
     local what
     if r == SMFIR_TEMPFAIL or r == SMFIR_REPLYCODE then
         check(EXPECT == "tempfail", label .. ": deferred under OnError accept (" .. reply_name(r) .. ")")
@@ -95,14 +103,18 @@ local function ask(n)
 end
 
 -- try_ask(n): ask(n); with DROPS=yes, a conversation that breaks off
--- (miltertest raises an error, or a step reports one) counts as
--- "broken"; the next one must work again
+-- (no connection, or a step that fails) counts as "broken" and the next
+-- one must work again; a reply that came whole is checked all the same
 local function try_ask(n)
-    if DROPS ~= "yes" then
-        return ask(n)
-    end
     local ok, what = pcall(ask, n)
-    return ok and what or "broken"
+    if ok then
+        return what
+    end
+    if type(what) == "table" then
+        check(DROPS == "yes", "sweep " .. LABEL .. " " .. n .. ": " .. tostring(what.broken))
+        return "broken"
+    end
+    error(what, 0)
 end
 
 -- With CLOSE=yes, each N comes after one more ask that meets a failed
@@ -140,7 +152,7 @@ while n <= max do
     n = n + stride
 end
 control(0)
-check(ask("after") == "tagged", "sweep " .. LABEL .. ": nothing failing, the next ask is not tagged")
+check(try_ask("after") == "tagged", "sweep " .. LABEL .. ": nothing failing, the next ask is not tagged")
 mt.echo(string.format("sweep %s: %d injection points (every %scall): %d tagged, %d untagged, " ..
                       "%d deferred, %d broken off", LABEL, points, stride == 1 and "" or
                       (stride .. "th "), seen.tagged, seen.untagged, seen.deferred, seen.broken))
