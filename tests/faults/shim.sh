@@ -160,13 +160,14 @@ summary() {
          END { for (k in c) printf "%s%d %s", (n++ ? ", " : ""), c[k], k; print "" }' "$T/$1.txt"
 }
 
-# covered NAME: the sweep ran, failed calls, and went past the last one
-# (when it took every call)
+# covered NAME: the sweep ran, failed calls, and (when it took every
+# call) went one past the count (a run may make a call or two more than
+# the one that counted: the command's reader thread)
 covered() {
     awk 'NR == 1 { step = $5; calls = $3 }
          NR > 1 && $4 == "yes" { yes++ }
-         END { last = $4 }
-         END { exit !(yes > 0 && (step != 1 || last == "no")) }' "$T/$1.txt"
+         NR > 1 { n = $1 }
+         END { exit !(yes > 0 && (step != 1 || n == calls + 1)) }' "$T/$1.txt"
 }
 
 # bad NAME AWK-CONDITION: the runs that failed a call and for which the
@@ -447,19 +448,25 @@ milter_conf mm accept
 sh "$SW/restart.sh"
 [ -S "$SW/mm.sock" ]
 ok $? "milter: a milter for the malloc sweep starts with the shim"
-# the calls one message makes (the shim writes the counts of a period
-# when the next control file comes)
+# The calls one message makes to a milter that has served one before:
+# the shim writes the counts of a period when the next control file
+# comes, so the third of these runs writes those of the second.  (The
+# first message of a milter also compiles the ask patterns and opens
+# the database: those paths are the filter's, swept above.)
 msweep mm accept malloc-count FAILSHIM_MALLOC "" -D MAX=0
 msweep mm accept malloc-count2 FAILSHIM_MALLOC "" -D MAX=0
+msweep mm accept malloc-count3 FAILSHIM_MALLOC "" -D MAX=0
+first=$(awk '$1 == "malloc" && $2 == "calls" { c[++n] = $3 } END { print c[n - 1] + 0 }' "$SW/mm.count")
 calls=$(awk '$1 == "malloc" && $2 == "calls" { c = $3 } END { print c + 0 }' "$SW/mm.count")
 stride=1
 # about 50 ms a call when the milter dies each time
 [ "$BUDGET" != 0 ] && stride=$((calls * 50 / (BUDGET * 1000 * 15 / 100) + 1))
 : >"$SW/restarted"
-msweep mm accept malloc FAILSHIM_MALLOC "" -D DROPS=yes -D RESTART="sh $SW/restart.sh" -D STRIDE=$stride
+msweep mm accept malloc FAILSHIM_MALLOC "" -D DROPS=yes -D RESTART="sh $SW/restart.sh" \
+    -D STRIDE=$stride -D LAST=$calls
 restarts=$(wc -l <"$SW/restarted")
 aborts=$(grep -c 'Aborting\|failed to allocate' "$T/mm.err")
-echo "# milter malloc: about $calls calls per message, every ${stride}th: $restarts restarts after an abort"
+echo "# milter malloc: $first calls for a first message, $calls for the next; every ${stride}th of those: $restarts restarts after an abort"
 [ "$restarts" -eq 0 ] || [ "$aborts" -gt 0 ]
 ok $? "milter, malloc: each time it died, GLib said why ($aborts lines), and it was started again ($restarts times)"
 is "$(integrity_of "$SW/mm.db")" ok "milter, malloc: the ledger passes PRAGMA integrity_check"

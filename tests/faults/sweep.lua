@@ -130,6 +130,13 @@ end
 local seen = {tagged = 0, untagged = 0, deferred = 0, broken = 0}
 local points = 0
 local n = tonumber(FIRST or "1")
+-- LAST: the calls a message makes, when they vary from one message to
+-- the next (malloc): N goes one past it, a message that meets no failure
+-- does not end the sweep
+local last = LAST and tonumber(LAST)
+if last then
+    max = math.min(max, last + 1)
+end
 while n <= max do
     if CLOSE == "yes" then
         close_store(n)
@@ -145,10 +152,13 @@ while n <= max do
     end
     if log_lines() == before then
         check(what == "tagged", "sweep " .. LABEL .. " " .. n .. ": nothing failed, yet " .. what)
-        break
+        if not last then
+            break
+        end
+    else
+        points = points + 1
+        seen[what] = seen[what] + 1
     end
-    points = points + 1
-    seen[what] = seen[what] + 1
     n = n + stride
 end
 control(0)
