@@ -20,6 +20,11 @@
 # reading a count another was changing).  Wall time, deliveries per
 # second and the slowest delivery are printed as TAP comments.
 #
+# Then 16 deliveries at once while another process keeps a read
+# transaction open and the log is past the size at which the filter
+# trims it: a known bug makes most of them give up on the database
+# (checked as TAP TODO, see below).
+#
 # Then the same burst (LOAD_BUSY_MESSAGES) with BusyTimeout 0, so that
 # deliveries do meet the lock: under OnError accept each that does exits
 # 0 with its input unchanged and untagged, and the ledger holds exactly
@@ -92,7 +97,7 @@ burst() {
     mkdir -p "$out"
     local n
     n=$(find "$in" -name '*.eml' | wc -l)
-    local t0=$EPOCHREALTIME
+    local t0=$EPOCHREALTIME pids=
     for ((w = 0; w < P; w++)); do
         (
             local i f s rc
@@ -104,8 +109,9 @@ burst() {
                 echo "$f $rc $s $EPOCHREALTIME"
             done >"$out/w$w.log"
         ) &
+        pids="$pids $!"
     done
-    wait
+    wait $pids
     wall=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
     cat "$out"/w*.log | sort >"$out/log"
 }
@@ -202,9 +208,61 @@ rows=$(echo "$res" | awk '{ print $2 }')
 ok $? "X-Twoway-Balance received= runs 1..N without gap or repeat for each of $rows correspondents, N the ledger's count"
 
 # ---------------------------------------------------------------------
-# The same kind of burst with BusyTimeout 0: deliveries meet the lock.
+# A reader keeps a read transaction open (a backup, sqlite3, a slow
+# pipe out of the twoway command) while the log is past the 512 KB at
+# which each filter trims it after its delivery: 16 deliveries at once.
+# Known bug, checked as TAP TODO (XFAIL while it lasts; XPASS, which
+# fails the suite, once fixed: then drop the TODO): the trimming
+# delivery's TRUNCATE checkpoint waits for the reader up to BusyTimeout
+# holding the write lock, and the others give up on the database.
 
+# todo_ok STATUS NAME WHY: a check of a known bug, as TAP TODO.
+todo_ok() {
+    _tap_n=$((_tap_n + 1))
+    if [ "$1" -eq 0 ]; then
+        echo "ok $_tap_n - $2 # TODO $3"
+    else
+        echo "not ok $_tap_n - $2 # TODO $3"
+    fi
+}
+
+rm -f "$T/reader.fifo"
+mkfifo "$T/reader.fifo"
+sqlite3 "$DB" <"$T/reader.fifo" >"$T/reader.out" 2>&1 &
+reader_pid=$!
+trap '[ -n "$reader_pid" ] && kill "$reader_pid" 2>/dev/null' EXIT
+exec 8>"$T/reader.fifo"
+printf '.timeout 5000\nBEGIN;\nSELECT count(*) FROM messages;\n' >&8
+wait_for() { for _i in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.05; done; return 1; }
+wait_for "$T/reader.out"
+sqlite3 -cmd '.timeout 5000' "$DB" 'CREATE TABLE load_pad (x BLOB);
+    INSERT INTO load_pad SELECT randomblob(1024) FROM
+        (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 700) SELECT x FROM c);'
+wal=$(stat -c %s "$DB-wal" 2>/dev/null || echo 0)
+[ "$(grep -c '^[0-9]*$' "$T/reader.out")" -eq 1 ] && [ "$wal" -gt 524288 ]
+ok $? "a reader holds a read transaction; the log is past 512 KB ($wal bytes)"
+mkdir -p "$T/held"
+for i in $(seq 0 15); do
+    printf -v f %04d "$i"
+    cp "$T/busy/$f.eml" "$T/held/$f.eml"
+done
+burst "$T/held" "$T/held.out" --db "$DB" --owner "$OWNER"
+printf 'COMMIT;\n' >&8
+exec 8>&-
+wait "$reader_pid"
+reader_pid=
+awk '{ d = $4 - $3; if (d > m) m = d } END { printf "# with the reader: 16 deliveries in %.2f s, the slowest %.0f ms\n", wall, 1000 * m }' wall="$wall" "$T/held.out/log"
+is "$(statuses "$T/held.out/log")" "0:16 " "with the reader: every delivery exits 0"
 cut_list() { cut -d' ' -f1 "$1"; }
+cut_list "$T/held.out/log" | perl "$HERE/tagcheck.pl" "$T/held" "$T/held.out" >"$T/held.check"
+is "$(grep -c ' bad ' "$T/held.check")" 0 "with the reader: every output is its input plus our tags"
+nheld=$(fell_back "$T/held.out" | wc -l)
+echo "# with the reader: $nheld of 16 deliveries met the database locked past BusyTimeout"
+todo_ok "$nheld" "with the reader: no delivery meets the database locked ($nheld did)" \
+    "tw_store_trim_log waits for readers with the busy timeout set"
+
+# ---------------------------------------------------------------------
+# The same kind of burst with BusyTimeout 0: deliveries meet the lock.
 
 printf 'BusyTimeout 0\nOnError accept\n' >"$T/accept.conf"
 burst "$T/busy" "$T/acc" --db "$T/acc.db" --owner "$OWNER" --config "$T/accept.conf"
