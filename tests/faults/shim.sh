@@ -466,7 +466,9 @@ msweep mm accept malloc FAILSHIM_MALLOC "" -D DROPS=yes -D RESTART="sh $SW/resta
     -D STRIDE=$stride -D LAST=$calls
 restarts=$(wc -l <"$SW/restarted")
 aborts=$(grep -c 'Aborting\|failed to allocate' "$T/mm.err")
-echo "# milter malloc: $first calls for a first message, $calls for the next; every ${stride}th of those: $restarts restarts after an abort"
+every="every call"
+[ "$stride" = 1 ] || every="every ${stride}th call"
+echo "# milter malloc: $first calls for a first message, $calls for the next ($every of those): $restarts restarts after an abort"
 [ "$restarts" -eq 0 ] || [ "$aborts" -gt 0 ]
 ok $? "milter, malloc: each time it died, GLib said why ($aborts lines), and it was started again ($restarts times)"
 is "$(integrity_of "$SW/mm.db")" ok "milter, malloc: the ledger passes PRAGMA integrity_check"
