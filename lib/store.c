@@ -312,6 +312,7 @@ static const char *const sql[N_STATEMENTS] = {
 struct tw_store {
     sqlite3 *db;
     char *path;
+    int busy_timeout_ms;
     sqlite3_stmt *stmt[N_STATEMENTS];
     char error[512];
 };
@@ -665,6 +666,7 @@ tw_store_open(const char *path, int busy_timeout_ms, bool create,
 #ifdef SQLITE_DBCONFIG_TRUSTED_SCHEMA
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 #endif
+    s->busy_timeout_ms = busy_timeout_ms;
     sqlite3_busy_timeout(s->db, busy_timeout_ms);
     if ((st = exec_sql(s, "PRAGMA synchronous = NORMAL")) != TW_OK ||
         (st = migrate(s, err)) != TW_OK)
@@ -725,9 +727,13 @@ tw_store_trim_log(tw_store_t *s, gint64 max_bytes)
     tw_status_t st = TW_OK;
 
     /* The log is only read back at the next start: a busy log is left
-     * for a later delivery to trim. */
+     * for a later delivery to trim, at once (a truncating checkpoint
+     * waits for every reader to leave, holding the write lock that
+     * concurrent deliveries wait for). */
     if (stat(wal, &sb) == 0 && sb.st_size > max_bytes) {
+        sqlite3_busy_timeout(s->db, 0);
         int rc = sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        sqlite3_busy_timeout(s->db, s->busy_timeout_ms);
         if (rc != SQLITE_OK && rc != SQLITE_BUSY)
             st = status_of(s, rc);
     }
