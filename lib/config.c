@@ -510,8 +510,11 @@ tw_config_load(tw_config_t *cfg, const char *path, tw_error_t *err)
     tw_status_t st = TW_OK;
 
     if (fp == NULL) {
-        tw_error_set(err, "%s: %s", path, g_strerror(errno));
-        return TW_ERR_CONFIG;
+        int e = errno;
+        tw_error_set(err, "%s: %s", path, g_strerror(e));
+        /* out of memory or of descriptors passes; a missing or
+         * unreadable file is the configuration's fault */
+        return e == ENOMEM || e == EMFILE || e == ENFILE ? TW_ERR_NOMEM : TW_ERR_CONFIG;
     }
     /* checked on the file opened, not on a name that could change */
     if ((st = tw_config_check_file(fileno(fp), path, err)) != TW_OK) {
@@ -540,9 +543,13 @@ tw_config_load(tw_config_t *cfg, const char *path, tw_error_t *err)
         snprintf(origin, sizeof origin, "%s:%u", path, lineno);
         st = tw_config_set(cfg, key, value, origin, err);
     }
-    if (st == TW_OK && ferror(fp)) {
-        tw_error_set(err, "%s: read error", path);
-        st = TW_ERR_CONFIG;
+    /* getline also stops when it cannot grow its buffer: only the end
+     * of the file ends the configuration */
+    if (st == TW_OK && !feof(fp)) {
+        int e = errno;
+        tw_error_set(err, "%s:%u: %s", path, lineno + 1,
+                     ferror(fp) ? g_strerror(e) : "out of memory");
+        st = ferror(fp) ? TW_ERR_IO : TW_ERR_NOMEM;
     }
     free(line);
     fclose(fp);
