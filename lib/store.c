@@ -332,9 +332,17 @@ status_of(tw_store_t *s, int rc)
     case SQLITE_NOMEM:
         g_strlcpy(s->error, "out of memory", sizeof s->error);
         return TW_ERR_NOMEM;
-    default:
-        g_snprintf(s->error, sizeof s->error, "%s", sqlite3_errmsg(s->db));
+    default: {
+        /* "disk I/O error" says less than the system's own reason:
+         * "No space left on device" */
+        int e = (rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL ||
+                        (rc & 0xff) == SQLITE_CANTOPEN
+                    ? sqlite3_system_errno(s->db)
+                    : 0;
+        g_snprintf(s->error, sizeof s->error, "%s%s%s", sqlite3_errmsg(s->db), e ? ": " : "",
+                   e ? g_strerror(e) : "");
         return TW_ERR_DB;
+    }
     }
 }
 
