@@ -344,14 +344,32 @@ concerned_free(GArray *a)
     g_array_free(a, TRUE);
 }
 
+/* Whether every envelope recipient is an address of owner: only then
+ * may the one copy the MTA delivers carry that owner's ledger. */
+static bool
+all_recipients_of(conn_t *c, const char *owner)
+{
+    const tw_config_t *cfg = c->conf->cfg;
+    bool yes = c->rcpts->len > 0;
+
+    for (guint i = 0; i < c->rcpts->len && yes; i++) {
+        char *rcpt = tw_config_normalise(cfg, c->rcpts->pdata[i]);
+        const char *o = tw_config_owner_of(cfg, rcpt);
+        yes = o != NULL && strcmp(o, owner) == 0;
+        g_free(rcpt);
+    }
+    return yes;
+}
+
 /* Records the message for everyone it concerns, in one transaction;
- * *tags gets the header block to add (or NULL). */
+ * *tags gets the header block to add (or NULL): the owner's own tags
+ * when the message concerns one owner and goes to that owner alone,
+ * else the tags that hold nothing of anyone's ledger. */
 static tw_status_t
 record(conn_t *c, const char *qid, const tw_message_t *msg, char **tags, tw_error_t *err)
 {
     const tw_config_t *cfg = c->conf->cfg;
     GArray *who = concerned(c, msg);
-    guint incoming = 0;
     tw_status_t st = TW_OK;
     tw_tags_t shared = {0};
     char *path;
@@ -359,8 +377,6 @@ record(conn_t *c, const char *qid, const tw_message_t *msg, char **tags, tw_erro
     GPtrArray *done; /* log lines, one per owner recorded */
 
     *tags = NULL;
-    for (guint i = 0; i < who->len; i++)
-        incoming += g_array_index(who, concern_t, i).hint == TW_HINT_IN;
     if (who->len == 0) {
         tw_mlog(LOG_INFO, qid, "no local owner concerned: not recorded");
         concerned_free(who);
@@ -383,12 +399,8 @@ record(conn_t *c, const char *qid, const tw_message_t *msg, char **tags, tw_erro
         }
     }
     if (store == NULL && (st = tw_store_open(path, cfg->busy_timeout_ms, true, &store, err)) ==
-                             TW_OK) {
-        /* the milter's group may read the ledger (0640 under UMask 007) */
-        mode_t mode = 0640 & ~(mode_t)cfg->umask;
-        if (stat(path, &store_file) == 0 && (store_file.st_mode & 07777) == 0600 && mode != 0600)
-            chmod(path, mode);
-    }
+                             TW_OK)
+        stat(path, &store_file);
     g_free(path);
     if (st == TW_OK && (st = tw_store_begin(store)) != TW_OK)
         tw_error_set(err, "%s: %s", tw_store_path(store), tw_store_error(store));
@@ -396,7 +408,7 @@ record(conn_t *c, const char *qid, const tw_message_t *msg, char **tags, tw_erro
         concern_t *k = &g_array_index(who, concern_t, i);
         tw_reading_t r;
         tw_record_t rec;
-        bool own_tags = k->hint == TW_HINT_IN && incoming == 1;
+        bool own_tags = k->hint == TW_HINT_IN && who->len == 1 && all_recipients_of(c, k->owner);
         tw_read(cfg, msg, k->owner, k->hint, &r);
         st = tw_ledger_record(store, cfg, &r, now, own_tags, &rec, err);
         if (st == TW_OK) {

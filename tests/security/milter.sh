@@ -352,18 +352,11 @@ if [ -n "${DROP_PID:-}" ] && [ -n "$HAVE_MT" ] && kill -0 "$DROP_PID" 2>/dev/nul
     else
         skip "owners: each owner's pending asks are their own" "jq is not installed"
     fi
-    # owner to owner with a copy to the sender: a known fault of the
-    # milter's tagging (milter/callbacks.c), reported as TODO until mended
+    # owner to owner with a copy to the sender: neither ledger
     miltertest -D HELPER="$HELPER" -D SOCK="unix:$SOCK" -D PART=owner-to-owner \
         -s "$HERE/owners.lua" >"$W/owner-to-owner.mt" 2>&1
-    rc=$?
-    _tap_n=$((_tap_n + 1))
-    if [ $rc -eq 0 ]; then
-        echo "ok $_tap_n - owners: mail from one owner to another, with a copy to the sender, carries neither ledger # TODO the tags follow incoming owners only (milter/callbacks.c)"
-    else
-        echo "not ok $_tap_n - owners: mail from one owner to another, with a copy to the sender, carries neither ledger # TODO the tags follow incoming owners only (milter/callbacks.c)"
-        grep 'not ok' "$W/owner-to-owner.mt" | sed 's/^/#   /'
-    fi
+    ok $? "owners: mail from one owner to another, with a copy to the sender, carries neither ledger"
+    grep 'not ok' "$W/owner-to-owner.mt" | sed 's/^/#   /'
 
     # in the milter's group: the whole ledger, every owner's
     as_reader "$RUN_GID" --db "$DB" --owner robin@example.org stats --json
