@@ -144,7 +144,8 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 
     *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS);
     c->no_reply = f1 & NO_REPLY_STEPS;
-    *pf1 = c->no_reply;
+    /* and no DATA or unknown command at all: nothing to do there */
+    *pf1 = c->no_reply | (f1 & (SMFIP_NODATA | SMFIP_NOUNKNOWN));
     *pf2 = 0;
     *pf3 = 0;
     return SMFIS_CONTINUE;
@@ -342,6 +343,14 @@ concerned_free(GArray *a)
     for (guint i = 0; i < a->len; i++)
         g_free(g_array_index(a, concern_t, i).owner);
     g_array_free(a, TRUE);
+}
+
+void
+tw_milter_close_store(void)
+{
+    g_mutex_lock(&store_lock);
+    g_clear_pointer(&store, tw_store_close);
+    g_mutex_unlock(&store_lock);
 }
 
 /* Whether every envelope recipient is an address of owner: only then

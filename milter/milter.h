@@ -38,5 +38,8 @@ bool tw_internal_host(const tw_config_t *cfg, const char *addr);
 
 /* The libmilter description: callbacks in callbacks.c. */
 extern struct smfiDesc tw_milter_desc;
+/* Closes the ledger once libmilter has stopped: its log is written
+ * back into the database and removed. */
+void tw_milter_close_store(void);
 
 #endif

@@ -489,6 +489,7 @@ main(int argc, char **argv)
         tw_mlog(LOG_INFO, NULL, "reload: %s read", o.config);
     }
     rc = GPOINTER_TO_INT(g_thread_join(thread));
+    tw_milter_close_store();
     tw_mlog(LOG_INFO, NULL, "stopped");
     if (upath != NULL)
         unlink(upath);
