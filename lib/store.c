@@ -313,6 +313,7 @@ struct tw_store {
     sqlite3 *db;
     char *path;
     int busy_timeout_ms;
+    gint64 busy_since; /* when the current wait for a lock began */
     sqlite3_stmt *stmt[N_STATEMENTS];
     char error[512];
 };
@@ -344,6 +345,24 @@ status_of(tw_store_t *s, int rc)
         return TW_ERR_DB;
     }
     }
+}
+
+/* Waiting for a lock, up to the busy timeout.  SQLite's own handler
+ * sleeps longer and longer, up to 100 ms at a time: among many writers
+ * a waiter can sleep through every moment the lock is free until its
+ * time is up.  Sleeps of 1 to 3 ms give it a turn. */
+static int
+busy_wait(void *data, int count)
+{
+    tw_store_t *s = data;
+    gint64 now = g_get_monotonic_time();
+
+    if (count == 0)
+        s->busy_since = now;
+    if (now - s->busy_since >= (gint64)s->busy_timeout_ms * 1000)
+        return 0;
+    g_usleep(1000 + (gulong)g_random_int_range(0, 2000));
+    return 1;
 }
 
 static sqlite3_stmt *
@@ -675,7 +694,7 @@ tw_store_open(const char *path, int busy_timeout_ms, bool create,
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 #endif
     s->busy_timeout_ms = busy_timeout_ms;
-    sqlite3_busy_timeout(s->db, busy_timeout_ms);
+    sqlite3_busy_handler(s->db, busy_wait, s);
     if ((st = exec_sql(s, "PRAGMA synchronous = NORMAL")) != TW_OK ||
         (st = migrate(s, err)) != TW_OK)
         goto fail;
@@ -739,9 +758,9 @@ tw_store_trim_log(tw_store_t *s, gint64 max_bytes)
      * waits for every reader to leave, holding the write lock that
      * concurrent deliveries wait for). */
     if (stat(wal, &sb) == 0 && sb.st_size > max_bytes) {
-        sqlite3_busy_timeout(s->db, 0);
+        sqlite3_busy_handler(s->db, NULL, NULL);
         int rc = sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-        sqlite3_busy_timeout(s->db, s->busy_timeout_ms);
+        sqlite3_busy_handler(s->db, busy_wait, s);
         if (rc != SQLITE_OK && rc != SQLITE_BUSY)
             st = status_of(s, rc);
     }
