@@ -511,15 +511,12 @@ bounded_header(const tw_raw_t *raw)
     const char *eol = tw_raw_eol(raw);
     size_t pos = 0;
     tw_field_t f;
-    bool within = raw->header_end - raw->from_len <= MAX_HEADER_BYTES;
 
-    while (within && tw_raw_next_field(raw, &pos, &f))
-        within = f.end - f.start <= MAX_FIELD_BYTES;
-    if (within)
+    if (raw->header_end - raw->from_len <= MAX_HEADER_BYTES &&
+        raw->longest_field <= MAX_FIELD_BYTES)
         return NULL;
 
     GString *out = g_string_sized_new(MAX_HEADER_BYTES + MAX_FIELD_BYTES);
-    pos = 0;
     while (out->len < MAX_HEADER_BYTES && tw_raw_next_field(raw, &pos, &f)) {
         const char *p = raw->data + f.start;
         size_t n = f.end - f.start;

@@ -45,6 +45,7 @@ tw_raw_scan(tw_raw_t *raw, const char *data, size_t len)
     const char *end = data + len;
     size_t pos = 0;
     size_t fields = 0;
+    size_t field_start = 0;
 
     memset(raw, 0, sizeof *raw);
     raw->data = data;
@@ -69,6 +70,7 @@ tw_raw_scan(tw_raw_t *raw, const char *data, size_t len)
             if (fields == 0)
                 break; /* a continuation with nothing to continue */
         } else if (field_name_length(p, n) > 0) {
+            field_start = pos;
             if (fields++ == 0)
                 raw->crlf = n >= 2 && p[n - 2] == '\r' && p[n - 1] == '\n';
         } else {
@@ -77,6 +79,8 @@ tw_raw_scan(tw_raw_t *raw, const char *data, size_t len)
         }
         pos += n;
         raw->header_end = pos;
+        if (pos - field_start > raw->longest_field)
+            raw->longest_field = pos - field_start;
         if (p[n - 1] != '\n')
             raw->header_unterminated = true;
     }

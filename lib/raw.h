@@ -20,6 +20,7 @@ typedef struct {
     bool is_mail;             /* at least one header field comes first */
     bool crlf;                /* the header block ends its lines in CRLF */
     bool header_unterminated; /* the data ends inside the last header line */
+    size_t longest_field;     /* bytes of the longest header field, lines and all */
 } tw_raw_t;
 
 /* One header field: [start, end) covers its continuation lines and

@@ -52,6 +52,7 @@ test_scan_lf(void **state)
     assert_string_equal(tw_raw_eol(&raw), "\n");
     assert_ptr_equal(raw.data, m);
     assert_int_equal(raw.len, strlen(m));
+    assert_int_equal(raw.longest_field, strlen("From: a@example.org\n"));
 }
 
 static void
@@ -83,6 +84,8 @@ test_scan_mbox_from_line(void **state)
     assert_int_equal(raw.from_len, strlen(from));
     assert_int_equal(raw.header_end, strlen(from) + strlen("Subject: hi\nTo: b@example.org\n"));
     assert_string_equal(m + raw.body_start, "From the body\n");
+    /* the "From " line is no field */
+    assert_int_equal(raw.longest_field, strlen("To: b@example.org\n"));
     /* the first field is Subject, not the "From " line */
     assert_true(tw_raw_next_field(&raw, &pos, &f));
     assert_int_equal(f.start, strlen(from));
@@ -239,6 +242,8 @@ test_fields_with_continuations(void **state)
 
     tw_raw_scan(&raw, m, strlen(m));
     assert_true(raw.is_mail);
+    /* a field's length counts its continuation lines */
+    assert_int_equal(raw.longest_field, strlen("Received: from a\n\tby b\n  with c\n"));
 
     assert_true(tw_raw_next_field(&raw, &pos, &f));
     assert_int_equal(f.start, 0);
