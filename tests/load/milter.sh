@@ -134,28 +134,7 @@ non_smtpd_milters = \$smtpd_milters
 milter_default_action = tempfail
 milter_protocol = 6
 EOF
-# chroot off: the sockets and the instance live outside the spool
-cat >"$CD/master.cf" <<EOF
-127.0.0.1:$SPORT inet n - n - - smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-smtp      unix  -       -       n       -       -       smtp
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-EOF
+master_cf "$CD/master.cf" "$SPORT" smtp
 
 milter_conf "$T/milter.conf" "$DB"
 # the socket must be writable by Postfix's cleanup (user postfix)

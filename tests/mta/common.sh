@@ -80,6 +80,39 @@ hdr() {
 # body_of FILE: the body of a delivered message.
 body_of() { sed '1,/^$/d' "$1"; }
 
+# master_cf FILE PORT TRANSPORT: a master.cf without chroot (the
+# instance lives under $T) with smtpd on 127.0.0.1:PORT and the services
+# Postfix needs, delivering with TRANSPORT: local (to maildirs) or smtp
+# (onwards, to a sink).
+master_cf() {
+    case $3 in
+    local) _transport="local     unix  -       n       n       -       -       local" ;;
+    smtp) _transport="smtp      unix  -       -       n       -       -       smtp" ;;
+    esac
+    cat >"$1" <<EOF
+127.0.0.1:$2 inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+$_transport
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+}
+
+
 # milter_conf FILE DB: a configuration for the milter under test.
 milter_conf() {
     cat >"$1" <<EOF

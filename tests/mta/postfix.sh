@@ -117,28 +117,7 @@ EOF
 # the milter settings: contrib/postfix-main.cf as shipped, on our port
 sed "s/127\.0\.0\.1:8894/127.0.0.1:$MPORT/g" "$SRC/contrib/postfix-main.cf" >>"$CD/main.cf"
 
-# chroot off: the maildirs and the instance live under $T
-cat >"$CD/master.cf" <<EOF
-127.0.0.1:$SPORT inet n - n - - smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-local     unix  -       n       n       -       -       local
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-EOF
+master_cf "$CD/master.cf" "$SPORT" local
 
 milter_conf "$T/milter.conf" "$DB"
 # a small analysis cap, so that a big message crosses it
