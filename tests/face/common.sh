@@ -190,18 +190,22 @@ bare() {
 # Databases
 
 # lock_db DB: holds DB with BEGIN EXCLUSIVE in a sqlite3 process until
-# unlock_db; returns once the lock is seen from outside.
+# unlock_db; returns once the lock is seen from outside.  LOCK_AS, when
+# set, runs both sqlite3 processes as another user (e.g. setpriv ...).
+_lock_pid=
 lock_db() {
     rm -f "$T/.lockfifo"
     mkfifo "$T/.lockfifo"
-    sqlite3 "$1" <"$T/.lockfifo" >"$T/.lock.out" 2>&1 &
+    chmod 666 "$T/.lockfifo"
+    ${LOCK_AS:-} sqlite3 "$1" <"$T/.lockfifo" >"$T/.lock.out" 2>&1 &
     _lock_pid=$!
     exec 7>"$T/.lockfifo"
     echo '.timeout 10000' >&7      # wait for a probe that holds it briefly
     echo 'BEGIN EXCLUSIVE;' >&7
     _i=0
     while [ $_i -lt 100 ]; do
-        if sqlite3 -cmd '.timeout 0' "$1" 'BEGIN IMMEDIATE; ROLLBACK;' 2>&1 | grep -q locked; then
+        if ${LOCK_AS:-} sqlite3 -cmd '.timeout 0' "$1" 'BEGIN IMMEDIATE; ROLLBACK;' 2>&1 |
+            grep -q locked; then
             return 0
         fi
         sleep 0.05
@@ -216,6 +220,7 @@ unlock_db() {
     echo 'COMMIT;' >&7
     exec 7>&-
     wait "$_lock_pid"
+    _lock_pid=
 }
 
 # stat_json DB [OWNER]: twoway stats --json for DB (and OWNER).

@@ -54,11 +54,10 @@ fi
 WORK=$(mktemp -d /tmp/twoway-faults.XXXXXX)
 chmod 755 "$WORK"
 MOUNTS=
-LOCK_PID=
 STARTED=$T/started
 : >"$STARTED"
 cleanup() {
-    [ -n "$LOCK_PID" ] && kill "$LOCK_PID" 2>/dev/null
+    [ -n "$_lock_pid" ] && kill "$_lock_pid" 2>/dev/null
     while read -r _n _p _e; do
         kill -0 "$_p" 2>/dev/null && kill -KILL "$_p" 2>/dev/null
     done <"$STARTED"
@@ -170,36 +169,9 @@ integrity() {
     sqlite3 "$T/check.db" 'PRAGMA integrity_check;' 2>&1 | head -1
 }
 
-# lock DB / unlock: sqlite3 (as the faces' user) holds DB with BEGIN
-# EXCLUSIVE until unlock; returns once another connection sees it locked
-# (as lock_db of tests/face/common.sh, run as that user).
-lock() {
-    rm -f "$T/lock.fifo"
-    mkfifo "$T/lock.fifo"
-    chmod 666 "$T/lock.fifo" 2>/dev/null
-    $U sqlite3 "$1" <"$T/lock.fifo" >"$T/lock.out" 2>&1 &
-    LOCK_PID=$!
-    exec 7>"$T/lock.fifo"
-    echo '.timeout 10000' >&7
-    echo 'BEGIN EXCLUSIVE;' >&7
-    _i=0
-    while [ $_i -lt 100 ]; do
-        if $U sqlite3 -cmd '.timeout 0' "$1" 'BEGIN IMMEDIATE; ROLLBACK;' 2>&1 | grep -q locked; then
-            return 0
-        fi
-        sleep 0.05
-        _i=$((_i + 1))
-    done
-    echo "# could not lock $1: $(cat "$T/lock.out")"
-    unlock
-    return 1
-}
-unlock() {
-    echo 'COMMIT;' >&7
-    exec 7>&-
-    wait "$LOCK_PID"
-    LOCK_PID=
-}
+# the database held by another process: lock_db and unlock_db of
+# tests/face/common.sh, run as the faces' user
+LOCK_AS=$U
 
 # ---------------------------------------------------------------------
 # The filter
@@ -383,11 +355,11 @@ import_recovers() {
 
 D=$WORK/lock
 place "$D/f.db"
-if lock "$D/f.db"; then
+if lock_db "$D/f.db"; then
     t0=$(date +%s%N)
     filter_faulty locked "$D/f.db" 'database is locked'
     t1=$(date +%s%N)
-    unlock
+    unlock_db
     [ $(((t1 - t0) / 1000000)) -lt 4000 ]
     ok $? "filter, locked: each run gives up after about BusyTimeout ($(((t1 - t0) / 1000000)) ms for two)"
     filter_recovers locked "$D/f.db" 10
@@ -398,9 +370,9 @@ if [ "$HAVE_MILTER" = yes ]; then
     place "$D/m.db"
     milter_pair locked "$D/m.db"
     mt_ok "milter, locked: a first message opens the database" accept tagged locked-w
-    if lock "$D/m.db"; then
+    if lock_db "$D/m.db"; then
         milter_faulty locked "$D/m.db" 'database is locked'
-        unlock
+        unlock_db
         milter_recovers locked "$D/m.db"
     else
         milter_skip locked "sqlite3 could not hold the lock" 7
@@ -410,9 +382,9 @@ else
     milter_skip locked "$HAVE_MILTER" 9
 fi
 place "$D/i.db"
-if lock "$D/i.db"; then
+if lock_db "$D/i.db"; then
     import_faulty locked "$D/i.db" 'database is locked'
-    unlock
+    unlock_db
     import_recovers locked "$D/i.db" 21
 else
     for i in 1 2 3; do skip "import, locked" "sqlite3 could not hold the lock"; done
