@@ -12,6 +12,11 @@
  *       (label 1 or 0, the sentence quoted as CSV): precision, recall
  *       and F1 of the ask detector on sentences alone.
  *
+ *   twoway-eval verdicts PATH...   every message of each mbox, maildir
+ *       or directory, one line each: "path[:line]<TAB>index<TAB>text_ask
+ *       <TAB>bulk<TAB>score<TAB>cue", to compare two builds' readings of
+ *       unlabelled mail (a rule's side effects).
+ *
  * TWOWAY_EVAL_SHOW set in the environment lists every disagreement of
  * zones and sentences too.
  *
@@ -195,6 +200,59 @@ eval_messages(const char *root, int n, char **files)
     return 0;
 }
 
+/* verdicts */
+
+typedef struct {
+    tw_config_t *cfg;
+    int index;
+} walk_t;
+
+static bool
+print_verdict(void *ctx, const char *data, size_t len, const char *origin)
+{
+    walk_t *w = ctx;
+    tw_message_t *msg = NULL;
+    tw_reading_t r;
+
+    if (tw_message_parse(data, len, 1024 * 1024, "+", &msg) != TW_OK || msg == NULL) {
+        w->index++;
+        return true;
+    }
+    const char *owner =
+        msg->to->len ? ((tw_mailbox_t *)msg->to->pdata[0])->addr : "reader@invalid";
+    tw_read(w->cfg, msg, owner, TW_HINT_IN, &r);
+    /* the cue on one line, whatever it holds */
+    char *cue = g_strdup(r.text.cue ? r.text.cue : "-");
+    for (char *p = cue; *p; p++)
+        if (*p == '\n' || *p == '\t' || *p == '\r')
+            *p = ' ';
+    printf("%s\t%d\t%d\t%d\t%.2f\t%s\n", origin, w->index, r.text_ask, r.bulk.bulk,
+           r.text.score, cue);
+    g_free(cue);
+    tw_reading_clear(&r);
+    tw_message_free(msg);
+    w->index++;
+    return true;
+}
+
+static int
+eval_verdicts(int n, char **paths)
+{
+    tw_config_t *cfg = tw_config_new();
+
+    for (int i = 0; i < n; i++) {
+        walk_t w = {.cfg = cfg};
+        tw_error_t err;
+        if (tw_mailbox_each(paths[i], print_verdict, &w, &err) == TW_ERR_NOINPUT) {
+            fprintf(stderr, "twoway-eval: %s: cannot read\n", paths[i]);
+            tw_config_free(cfg);
+            return 66;
+        }
+    }
+    tw_config_free(cfg);
+    return 0;
+}
+
 /* zones */
 
 static int
@@ -306,7 +364,9 @@ main(int argc, char **argv)
         return eval_zones(argc - 2, argv + 2);
     if (argc >= 3 && strcmp(argv[1], "sentences") == 0)
         return eval_sentences(argc - 2, argv + 2);
+    if (argc >= 3 && strcmp(argv[1], "verdicts") == 0)
+        return eval_verdicts(argc - 2, argv + 2);
     fprintf(stderr, "usage: twoway-eval messages ROOT LABELS.tsv... | zones FILE... | "
-                    "sentences CSV...\n");
+                    "sentences CSV... | verdicts PATH...\n");
     return 64;
 }
