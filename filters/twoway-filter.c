@@ -202,10 +202,14 @@ main(int argc, char **argv)
         g_byte_array_free(in, TRUE);
         return EX_TEMPFAIL;
     }
-    if (tw_globals_config(&o.globals, &cfg, &err) != TW_OK) {
+    tw_status_t cst = tw_globals_config(&o.globals, &cfg, &err);
+    if (cst != TW_OK) {
         tw_warn("%s", err.text);
         g_byte_array_free(in, TRUE);
-        return EX_CONFIG;
+        /* a configuration that could not be read whole (no memory, a
+         * read error) may read next time: that is no configuration
+         * error */
+        return cst == TW_ERR_NOMEM || cst == TW_ERR_IO ? EX_TEMPFAIL : EX_CONFIG;
     }
     tw_raw_scan(&raw, (const char *)in->data, in->len);
 
