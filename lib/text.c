@@ -72,13 +72,49 @@ is_quote_line(const char *line)
     return *p == '>';
 }
 
+/* Supercite and The Bat! quote with the quoted author's initials or
+ * name: "E> ", " JM> ".  The length of such a prefix, or 0. */
+static size_t
+initials_prefix(const char *line)
+{
+    size_t k = *line == ' ' ? 1 : 0, start = k;
+
+    while (k - start < 8 && g_ascii_isalpha(line[k]))
+        k++;
+    if (k == start || line[k] != '>' || (line[k + 1] != ' ' && line[k + 1] != '\0'))
+        return 0;
+    return k + 1;
+}
+
+/* A line quoted with initials: one such line alone may be a prompt
+ * ("mysql> ") or a word before an arrow, so the previous or the next
+ * non-blank line must carry the same initials. */
+static bool
+is_initials_quote(char **lines, size_t i, size_t n)
+{
+    size_t len = initials_prefix(lines[i]);
+
+    if (len == 0)
+        return false;
+    for (size_t k = i; k-- > 0;)
+        if (!is_blank(lines[k])) {
+            if (initials_prefix(lines[k]) == len && strncmp(lines[k], lines[i], len) == 0)
+                return true;
+            break;
+        }
+    for (size_t k = i + 1; k < n; k++)
+        if (!is_blank(lines[k]))
+            return initials_prefix(lines[k]) == len && strncmp(lines[k], lines[i], len) == 0;
+    return false;
+}
+
 /* True when the next non-blank line after i is quoted. */
 static bool
 quote_follows(char **lines, size_t i, size_t n)
 {
     for (size_t k = i + 1; k < n && k <= i + 2; k++)
         if (!is_blank(lines[k]))
-            return is_quote_line(lines[k]);
+            return is_quote_line(lines[k]) || is_initials_quote(lines, k, n);
     return false;
 }
 
@@ -360,7 +396,7 @@ tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
             zones[i] = rest;
             continue;
         }
-        if (is_quote_line(l)) {
+        if (is_quote_line(l) || is_initials_quote(lines, i, n)) {
             zones[i] = TW_ZONE_QUOTE;
         } else if ((span = attribution_lines(lines, i, n)) > 0) {
             for (int k = 0; k < span; k++)

@@ -141,6 +141,24 @@ test_zones_quotes(void **state)
 }
 
 static void
+test_zones_initials_quotes(void **state)
+{
+    /* Supercite and The Bat! quote with the author's initials; two lines
+     * with the same initials make a quote, one alone may be a prompt */
+    assert_zones("Tuesday, October 1, 2002, 9:54:02 PM, you wrote:\n"
+                 "\n"
+                 "E> Funny, I thought that it was minor.\n"
+                 "E> Give me a break.\n"
+                 "\n"
+                 "Too bad none of this will go back to them.\n"
+                 " JM> Can you send it?\n"
+                 " JM>\n"
+                 "mysql> select 1;\n"
+                 "Then it worked.\n",
+                 "taqqaaqqaa");
+}
+
+static void
 test_zones_attribution(void **state)
 {
     assert_zones("Sure.\n"
@@ -600,6 +618,7 @@ main(void)
         cmocka_unit_test(test_zone_names),
         cmocka_unit_test(test_zones_empty),
         cmocka_unit_test(test_zones_quotes),
+        cmocka_unit_test(test_zones_initials_quotes),
         cmocka_unit_test(test_zones_attribution),
         cmocka_unit_test(test_zones_attribution_wrapped),
         cmocka_unit_test(test_zones_attribution_name_wrote),
