@@ -484,6 +484,18 @@ add_sentence(GPtrArray *out, const char *s, size_t n)
         g_free(copy);
 }
 
+/* The double quotation mark at s, if any: 1 straight, 2 opening,
+ * 3 closing (typographic); 0 for anything else. */
+static int
+quote_mark(const char *s)
+{
+    if (*s == '"')
+        return 1;
+    if ((unsigned char)s[0] == 0xe2 && (unsigned char)s[1] == 0x80)
+        return (unsigned char)s[2] == 0x9c ? 2 : (unsigned char)s[2] == 0x9d ? 3 : 0;
+    return 0;
+}
+
 /* Splits one logical line at sentence ends. */
 static void
 split_line(GPtrArray *out, const char *line)
@@ -493,9 +505,15 @@ split_line(GPtrArray *out, const char *line)
     while (*p) {
         if (*p == '.' || *p == '?' || *p == '!') {
             const char *q = p;
-            while (*q == '.' || *q == '?' || *q == '!' || *q == ')' || *q == '"' ||
-                   *q == '\'')
-                q++;
+            for (;;) {
+                if (*q == '.' || *q == '?' || *q == '!' || *q == ')' || *q == '"' ||
+                    *q == '\'')
+                    q++;
+                else if (quote_mark(q) == 3 || g_str_has_prefix(q, "\xe2\x80\x99"))
+                    q += 3; /* a typographic closing quote */
+                else
+                    break;
+            }
             if ((*q == '\0' || *q == ' ' || *q == '\t') &&
                 !(*p == '.' && q == p + 1 && is_abbreviation(start, p))) {
                 add_sentence(out, start, (size_t)(q - start));
@@ -528,18 +546,59 @@ line_break_ends_sentence(const char *line, const char *next)
     return list_item;
 }
 
+/* Drops the sentences of one paragraph (out[from..]) whose every letter
+ * stands inside quotation marks: the words of someone else, a passage
+ * quoted from a book, a question the author repeats before answering
+ * it.  Only when the paragraph's marks pair up; an odd mark (an inch,
+ * a stray) leaves the paragraph whole. */
+static void
+drop_quoted(GPtrArray *out, guint from)
+{
+    int straight = 0, open = 0, close = 0;
+    bool inside = false;
+
+    for (guint i = from; i < out->len; i++)
+        for (const char *p = out->pdata[i]; *p; p++)
+            switch (quote_mark(p)) {
+            case 1: straight++; break;
+            case 2: open++; break;
+            case 3: close++; break;
+            }
+    if (straight % 2 != 0 || open != close || straight + open == 0)
+        return;
+    for (guint i = from; i < out->len;) {
+        bool outside = false, letters = false;
+        for (const char *p = out->pdata[i]; *p; p++) {
+            int m = quote_mark(p);
+            if (m != 0)
+                inside = m == 1 ? !inside : m == 2;
+            else if (g_ascii_isalnum(*p) || (unsigned char)*p >= 0xc0) {
+                letters = true;
+                outside = outside || !inside;
+            }
+        }
+        if (letters && !outside)
+            g_ptr_array_remove_index(out, i);
+        else
+            i++;
+    }
+}
+
 GPtrArray *
 tw_text_sentences(const char *fresh)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
     char **lines = g_strsplit(fresh ? fresh : "", "\n", -1);
     GString *logical = g_string_new(NULL);
+    guint paragraph = 0; /* where the paragraph's sentences start */
 
     for (size_t i = 0; lines[i] != NULL; i++) {
         char *l = g_strstrip(lines[i]);
         if (*l == '\0') {
             split_line(out, logical->str);
             g_string_truncate(logical, 0);
+            drop_quoted(out, paragraph);
+            paragraph = out->len;
             continue;
         }
         if (logical->len > 0)
@@ -551,6 +610,7 @@ tw_text_sentences(const char *fresh)
         }
     }
     split_line(out, logical->str);
+    drop_quoted(out, paragraph);
     g_string_free(logical, TRUE);
     g_strfreev(lines);
     return out;

@@ -496,6 +496,26 @@ test_sentences_line_breaks(void **state)
 }
 
 static void
+test_sentences_quoted(void **state)
+{
+    /* a sentence whose every word is inside quotation marks is someone
+     * else's: a quoted passage, reported words */
+    assert_sentences("Jefferson wrote:\n"
+                     "\n"
+                     "\"Millions have been burnt. What has been the effect of this\n"
+                     "coercion? To make one half the world fools.\"\n"
+                     "\n"
+                     "Can you send the \"final\" figures?\n",
+                     "Jefferson wrote:", "Can you send the \"final\" figures?", (char *)NULL);
+    assert_sentences("\xe2\x80\x9c" "Are you one of them?\xe2\x80\x9d he said. Odd.\n",
+                     "he said.", "Odd.", (char *)NULL);
+    /* marks that do not pair up (an inch, a stray) leave the paragraph
+     * whole */
+    assert_sentences("The 3.5\" drive failed. \"Can you replace it?\n",
+                     "The 3.5\" drive failed.", "\"Can you replace it?", (char *)NULL);
+}
+
+static void
 test_sentences_huge(void **state)
 {
     GString *text = g_string_new(NULL);
@@ -641,6 +661,7 @@ main(void)
         cmocka_unit_test(test_sentences_basic),
         cmocka_unit_test(test_sentences_abbreviations),
         cmocka_unit_test(test_sentences_line_breaks),
+        cmocka_unit_test(test_sentences_quoted),
         cmocka_unit_test(test_sentences_huge),
         cmocka_unit_test(test_html_tags_and_blocks),
         cmocka_unit_test(test_html_entities),
