@@ -2,6 +2,7 @@
  * ask, and those that damp it. */
 #include "cues.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* Shell lines, C and patches: a question mark in code asks nothing. */
@@ -29,6 +30,45 @@ looks_like_code(const char *s)
             first = marks[i];
         }
     return strstr(s, "$?") ? "$?" : NULL;
+}
+
+/* The build links this table into its pattern compiler without GLib:
+ * only its macros here. */
+static bool
+has_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* "he said 'Are you one of them?'": the question mark that ends the
+ * sentence closes a quotation opened after the sentence's first words,
+ * so the question is someone else's, reported. */
+static const char *
+reported_question(const char *s)
+{
+    const char *end = strrchr(s, '?'), *p;
+
+    if (end == NULL)
+        return NULL;
+    /* after the question mark: closing marks and a full stop, at least
+     * one closing mark */
+    if (!(end[1] == '"' || end[1] == '\'' || has_prefix(end + 1, "\xe2\x80\x9d") ||
+          has_prefix(end + 1, "\xe2\x80\x99")))
+        return NULL;
+    for (p = end + 1; *p;)
+        if (*p != '\0' && strchr("?!.\"') ", *p) != NULL)
+            p++;
+        else if (has_prefix(p, "\xe2\x80\x9d") || has_prefix(p, "\xe2\x80\x99"))
+            p += 3;
+        else
+            return NULL;
+    /* the opening mark: after a blank, a colon or a comma, with words
+     * of the sentence before it */
+    for (p = end; p > s + 3; p--)
+        if (((*p == '"' || *p == '\'') && (p[-1] == ' ' || p[-1] == ':' || p[-1] == ',')) ||
+            has_prefix(p, "\xe2\x80\x9c") || has_prefix(p, "\xe2\x80\x98"))
+            return "quoted question";
+    return NULL;
 }
 
 /* Positive weights combine by noisy-or; a negative weight w multiplies
@@ -228,6 +268,7 @@ const tw_cue_def_t tw_cues[] = {
      "response\\s+(?:needed|necessary|required)|action\\s+(?:needed|required))\\b|"
      "\\b(?:reply|response)\\s+(?:is\\s+)?not\\s+(?:necessary|needed|required)\\b", NULL},
     {"code", -0.9, "", NULL, looks_like_code},
+    {"reported-question", -0.85, "?", NULL, reported_question},
     {"fyi", -0.6, "fyi|information|reference|records",
      "^(?:fyi|for\\s+your\\s+(?:information|reference|records))\\b", NULL},
 };

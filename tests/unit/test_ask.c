@@ -125,6 +125,18 @@ test_rhetorical_forms(void **state)
 }
 
 static void
+test_reported_questions(void **state)
+{
+    /* a question inside quotation marks opened mid-sentence is someone
+     * else's, reported */
+    assert_not_ask("He said 'Are you one of them environmentalists?'");
+    assert_not_ask("People in the media are asking, \"Why is he not attending?\"");
+    /* the author's own question that mentions a quoted word still asks */
+    assert_ask("Did you read the \"final\" version?", "question", NULL);
+    assert_ask("Can you tell me what 'nominal' means here?", NULL, NULL);
+}
+
+static void
 test_mailing_chores_and_disclaimers(void **state)
 {
     assert_not_ask("To ensure delivery to your inbox, please add news@example.com to your address book.");
@@ -460,6 +472,7 @@ main(void)
         cmocka_unit_test(test_proposals_and_reminders),
         cmocka_unit_test(test_mailing_chores_and_disclaimers),
         cmocka_unit_test(test_rhetorical_forms),
+        cmocka_unit_test(test_reported_questions),
         cmocka_unit_test(test_german_bescheid_with_bitte),
         cmocka_unit_test(test_french_merci_de),
         cmocka_unit_test(test_spanish_avisame),
