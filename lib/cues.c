@@ -117,6 +117,13 @@ const tw_cue_def_t tw_cues[] = {
     {"any-thoughts", 0.45, "any",
      "\\bany\\s+(?:thoughts|ideas|suggestions|comments|feedback|advice|update|news|word|"
      "luck|objections?|recommendations?|pointers|hints?|tips?)\\b", NULL},
+    /* an elliptic request on its own: "Any suggestions?", "Comments?",
+     * "Your thoughts?" */
+    {"elliptic-request", 0.55, "comment|thought|idea|suggestion|feedback|opinion|input|advice|objection|"
+     "pointer|hint|tip|recommendation|help",
+     "^(?:(?:any|your|some)\\s+(?:further\\s+|other\\s+)?)?(?:comments?|thoughts|ideas|suggestions|feedback|"
+     "opinions?|input|advice|objections|pointers|hints|tips|recommendations|help)"
+     "(?:\\s+(?:on|about|regarding)\\s+[^?]{1,60})?\\s*(?:\\?+|[.!]*$)", NULL},
     {"may-i", 0.45, " i &can|could|may",
      "\\b(?:can|could|may)\\s+i\\s+(?:ask|get|have|borrow|see|call|come|schedule|use)\\b", NULL},
     {"is-it-possible", 0.50, "possible|mind",
@@ -263,6 +270,16 @@ const tw_cue_def_t tw_cues[] = {
      "(?:you|it|that|this)\\s+(?:feel|sound|seem|look|love|hate|just|make)\\b|\\b(?:why\\s+do\\s+i\\s+think|"
      "did\\s+i\\s+(?:say|mention|tell\\s+you)|am\\s+i\\s+the\\s+only\\s+one|who\\s+am\\s+i\\s+to|"
      "have\\s+i\\s+(?:mentioned|told\\s+you))\\b|^\\(|\\?!|!\\?", NULL},
+    /* idioms in the imperative that ask nothing: disbelief, banter */
+    {"idiom", -0.9,
+     "break|lease|plz|tell me|call me|get me|take it|take my|figure|mark my|come on|"
+     "knock yourself|get a life|get real|get over|bite me",
+     "\\bgive\\s+(?:me|us)\\s+a\\s+break\\b|^(?:oh|ah|aw|awww*),?\\s+(?:please|plz|puh-?lease)\\s*[.!]*$|"
+     "^tell\\s+me\\s+about\\s+it\\b|^call\\s+me\\s+(?:crazy|old[- ]fashioned|cynical|a\\s+cynic|paranoid|"
+     "naive|skeptical|a\\s+skeptic|silly|stupid)\\b|\\bdon'?t\\s+get\\s+me\\s+(?:started|wrong)\\b|"
+     "\\btake\\s+(?:it|that)\\s+from\\s+me\\b|\\btake\\s+my\\s+word\\s+for\\s+it\\b|\\bgo\\s+figure\\b|"
+     "\\bmark\\s+my\\s+words\\b|^come\\s+on\\s*[,.!?]|\\bknock\\s+yourself\\s+out\\b|\\bget\\s+a\\s+life\\b|"
+     "^get\\s+(?:real|over\\s+it)\\b|\\bbite\\s+me\\b", NULL},
     {"no-reply-needed", -0.9, "no need|not necessary|no reply|no response|no action",
      "\\bno\\s+(?:need\\s+to\\s+(?:reply|respond|answer)|reply\\s+(?:needed|necessary|required)|"
      "response\\s+(?:needed|necessary|required)|action\\s+(?:needed|required))\\b|"

@@ -137,6 +137,25 @@ test_reported_questions(void **state)
 }
 
 static void
+test_idioms_and_elliptic_requests(void **state)
+{
+    /* imperatives that are idioms ask nothing */
+    assert_not_ask("Give me a break.");
+    assert_not_ask("Oh please.");
+    assert_not_ask("Call me old fashioned.");
+    assert_not_ask("Come on, nobody believes that.");
+    assert_ask("Please give me a call tomorrow.", "please", NULL);
+    assert_ask("Call me when you land.", "imperative", NULL);
+    /* a request without its verb, on its own */
+    assert_ask("Any suggestions?", "elliptic-request", NULL);
+    assert_ask("Thoughts?", "elliptic-request", NULL);
+    assert_ask("Comments", "elliptic-request", NULL);
+    assert_ask("Any help on this appreciated.", "elliptic-request", NULL);
+    assert_not_ask("Comments: none so far.");
+    assert_not_ask("I have no suggestions.");
+}
+
+static void
 test_mailing_chores_and_disclaimers(void **state)
 {
     assert_not_ask("To ensure delivery to your inbox, please add news@example.com to your address book.");
@@ -473,6 +492,7 @@ main(void)
         cmocka_unit_test(test_mailing_chores_and_disclaimers),
         cmocka_unit_test(test_rhetorical_forms),
         cmocka_unit_test(test_reported_questions),
+        cmocka_unit_test(test_idioms_and_elliptic_requests),
         cmocka_unit_test(test_german_bescheid_with_bitte),
         cmocka_unit_test(test_french_merci_de),
         cmocka_unit_test(test_spanish_avisame),
