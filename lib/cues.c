@@ -270,6 +270,30 @@ const tw_cue_def_t tw_cues[] = {
      "(?:you|it|that|this)\\s+(?:feel|sound|seem|look|love|hate|just|make)\\b|\\b(?:why\\s+do\\s+i\\s+think|"
      "did\\s+i\\s+(?:say|mention|tell\\s+you)|am\\s+i\\s+the\\s+only\\s+one|who\\s+am\\s+i\\s+to|"
      "have\\s+i\\s+(?:mentioned|told\\s+you))\\b|^\\(|\\?!|!\\?", NULL},
+    /* "Maybe you could use the 400 MHz bandwidth?": a suggestion of what
+     * the reader might do for himself, unless it is done for the writer
+     * ("maybe you could send me ...") */
+    {"suggestion", -0.85, "maybe|perhaps",
+     "^(?:but\\s+|so\\s+|and\\s+|or\\s+|then\\s+)?(?:maybe|perhaps)\\s+you\\s+(?:could|can|might|should|may)\\s+"
+     "(?!.*\\b(?:me|us|my|our|i|we)\\b)", NULL},
+    /* "you need to add the PPA before you can install it": what the
+     * reader must do for his own purpose is an instruction, not a
+     * request made for the writer */
+    {"instruction-for-purpose", -0.8, "you",
+     "\\byou\\s+(?:will\\s+)?(?:need\\s+to|must|have\\s+to|should)\\b(?!.*\\b(?:me|us|my|our|i|we)\\b)"
+     ".*\\b(?:before\\s+you\\s+(?:can|could|will\\s+be\\s+able)|in\\s+order\\s+to|"
+     "so\\s+(?:that\\s+)?you\\s+(?:can|could|will))\\b|"
+     "^(?:if\\s+you\\s+(?:want|wish|need)\\s+to|in\\s+order\\s+to|to)\\s+\\w+[^,]{0,80},\\s+(?:then\\s+)?you\\s+"
+     "(?:will\\s+)?(?:need\\s+to|must|have\\s+to|should)\\b(?!.*\\b(?:me|us|my|our|i|we)\\b)", NULL},
+    /* "Please contact Joan if you plan to attend": what is asked only of
+     * those who choose to come along is an offer, not a request; "let
+     * me know if you plan to attend", "she wants to know if you want to
+     * join us" still ask whether */
+    {"optional-attendance", -0.85, "if you",
+     "^(?!.*\\bknow\\s+(?:if|whether)\\b).*?(?:\\bif\\s+you\\s+(?:plan|intend|wish|decide|choose|are\\s+planning|would\\s+like|'d\\s+like|want)\\s+to\\s+"
+     "(?:attend|come|join|participate|take\\s+part|be\\s+there|sign\\s+up|register|enroll)\\b|"
+     "\\bif\\s+you\\s+are\\s+(?:planning\\s+on|interested\\s+in)\\s+(?:attending|coming|joining|participating)\\b)",
+     NULL},
     /* idioms in the imperative that ask nothing: disbelief, banter */
     {"idiom", -0.9,
      "break|lease|plz|tell me|call me|get me|take it|take my|figure|mark my|come on|"

@@ -156,6 +156,24 @@ test_idioms_and_elliptic_requests(void **state)
 }
 
 static void
+test_advice_and_offers(void **state)
+{
+    /* a suggestion of what the reader might do for himself */
+    assert_not_ask("But maybe you could use 400 MHz bandwidth?");
+    assert_ask("Maybe you could send me the figures?", NULL, NULL);
+    /* what the reader must do for his own purpose */
+    assert_not_ask("You need to add the PPA to your system before you can install UHD.");
+    assert_not_ask("In order to autodetect the volumes at boot, you need to set the partition type.");
+    assert_ask("You need to sign the form by Friday.", "you-need-to", NULL);
+    assert_ask("You need to send me the form before I can file it.", "you-need-to", NULL);
+    /* what is asked only of those who choose to come along */
+    assert_not_ask("Please contact Joan at 713-853-1769 if you plan to attend.");
+    assert_not_ask("If you would like to attend this luncheon, please notify Scott by January 7.");
+    assert_ask("Please let me know if you plan to attend in person or by phone.", NULL, NULL);
+    assert_ask("Please contact Joan at 713-853-1769 by Friday.", "please", NULL);
+}
+
+static void
 test_mailing_chores_and_disclaimers(void **state)
 {
     assert_not_ask("To ensure delivery to your inbox, please add news@example.com to your address book.");
@@ -493,6 +511,7 @@ main(void)
         cmocka_unit_test(test_rhetorical_forms),
         cmocka_unit_test(test_reported_questions),
         cmocka_unit_test(test_idioms_and_elliptic_requests),
+        cmocka_unit_test(test_advice_and_offers),
         cmocka_unit_test(test_german_bescheid_with_bitte),
         cmocka_unit_test(test_french_merci_de),
         cmocka_unit_test(test_spanish_avisame),
