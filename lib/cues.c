@@ -94,7 +94,7 @@ const tw_cue_def_t tw_cues[] = {
      "note\\b|no\\b|be\\s+(?:advised|aware|informed)\\b|do\\s+not\\s+reply|don'?t\\s+reply|feel\\s+free|"
      "accept\\b|disregard\\b|ignore\\b|excuse\\b|forgive\\b|don'?t\\s+hesitate|"
      "do\\s+not\\s+hesitate|visit\\b|click\\b|enjoy\\b|keep\\s+in\\s+mind|remember\\s+that|"
-     "join\\s+us|share\\s+this|forward\\s+this\\s+(?:email|message|newsletter)|"
+     "join\\s+us|share\\s+this|"
      "consider\\s+the\\s+environment|allow\\b|refer\\s+to)[a-z]", NULL},
     {"please-end", 0.55, "please", ",?\\s+please\\s*[.!]?$", NULL},
     {"let-me-know", 0.55, "let&know",
@@ -255,6 +255,22 @@ const tw_cue_def_t tw_cues[] = {
      NULL},
     {"please-find", -0.9, "please",
      "\\bplease\\s+(?:find|see)\\s+(?:attached|enclosed|below|above|the\\s+attached)", NULL},
+    /* "Please go to the last worksheet tab": directions for reading
+     * what is attached, like "please see attached" */
+    {"reading-directions", -0.85, "please|go to|turn to|refer to|scroll",
+     "\\b(?:please\\s+)?(?:go|turn|refer|scroll|skip|jump|look)\\s+(?:down\\s+|back\\s+)?to\\s+(?:the\\s+)?"
+     "(?:[\\w-]+\\s+){0,3}?(?:tab|worksheet|sheet|spreadsheet\\s+tab|page\\s+\\d+|section|paragraph|table|chart|"
+     "graph|column|row|slide|appendix|exhibit|footnote)s?\\b", NULL},
+    /* "Please forward this e-mail to others who may benefit": passing
+     * a mailing on to whoever cares asks the reader for nothing; "forward
+     * this email to your direct reports" does, and so does "please do not
+     * share it with anyone" */
+    {"pass-it-on", -0.85, "forward|pass|share|send",
+     "^(?!.*\\blet\\s+(?:me|us)\\s+know\\b).*?(?<!not\\s)(?<!n't\\s)(?<!never\\s)"
+     "\\b(?:forward|pass|share|send)\\s+(?:this|it)\\s+(?:(?:e-?mail|message|newsletter|note|information|"
+     "announcement|invitation|flyer|link)\\s+)?(?:on\\s+|along\\s+)?(?:to|with)\\s+(?:any\\s*one|anybody|others|"
+     "other\\s+people|(?:your\\s+|any\\s+)?(?:friends|colleagues|contacts)|people|those|everyone|whoever|"
+     "all\\s+who)\\b", NULL},
     {"please-note", -0.7, "please", "\\bplease\\s+(?:note|be\\s+advised|be\\s+aware|be\\s+informed)\\b", NULL},
     {"pleasantry", -0.85, "how|hope",
      "\\bhow\\s+(?:are|r)\\s+(?:you|u|things|ya)\\b|\\bhow(?:'s|\\s+is|\\s+was|\\s+were)\\s+"

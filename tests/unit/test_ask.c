@@ -174,6 +174,23 @@ test_advice_and_offers(void **state)
 }
 
 static void
+test_reading_directions_and_passing_on(void **state)
+{
+    /* directions for reading what is attached */
+    assert_not_ask("Please go to the last worksheet tab called \"Summary\".");
+    assert_not_ask("Please turn to page 4 of the report.");
+    assert_ask("Please go to the bank and deposit the check.", "please", NULL);
+    /* passing a mailing on to whoever cares */
+    assert_not_ask("Please forward this e-mail to others who may benefit from this service.");
+    assert_not_ask("Please forward this to your friends and colleagues working on SDR.");
+    assert_ask("Please forward this email to your direct reports.", "please", NULL);
+    assert_ask("Please forward this message to Bill Wood.", "please", NULL);
+    assert_ask("Please let me know if you're interested and pass this along to anyone who "
+               "might be.",
+               NULL, NULL);
+}
+
+static void
 test_mailing_chores_and_disclaimers(void **state)
 {
     assert_not_ask("To ensure delivery to your inbox, please add news@example.com to your address book.");
@@ -512,6 +529,7 @@ main(void)
         cmocka_unit_test(test_reported_questions),
         cmocka_unit_test(test_idioms_and_elliptic_requests),
         cmocka_unit_test(test_advice_and_offers),
+        cmocka_unit_test(test_reading_directions_and_passing_on),
         cmocka_unit_test(test_german_bescheid_with_bitte),
         cmocka_unit_test(test_french_merci_de),
         cmocka_unit_test(test_spanish_avisame),
