@@ -5,7 +5,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* Shell lines, C and patches: a question mark in code asks nothing. */
+/* Shell lines, C, patches and a program's prompts: a question mark in
+ * code asks nothing. */
 static const char *
 looks_like_code(const char *s)
 {
@@ -21,6 +22,12 @@ looks_like_code(const char *s)
         n--;
     if (n > 0 && strchr("{};", s[n - 1]) != NULL)
         return "line ends like code";
+    /* a program's prompt in a pasted session: "Continue? (y/n)" */
+    for (const char *q = s; *q; q++)
+        if ((*q == '(' || *q == '[') && (q[1] == 'y' || q[1] == 'Y') &&
+            (strncmp(q + 2, "/n", 2) == 0 || strncmp(q + 2, "/N", 2) == 0 ||
+             strncmp(q + 2, "es/no", 5) == 0))
+            return "program prompt";
     /* one "()" names a function in prose; code has more than one mark */
     const char *first = NULL;
     for (size_t i = 0; i < G_N_ELEMENTS(marks); i++)
@@ -143,7 +150,7 @@ const tw_cue_def_t tw_cues[] = {
      "arrange|book|reserve|contact|prepare|update|sign|return|fill|complete|set|bring|come|"
      "phone|reply|respond|print|pick|verify|approve|make|take|add|remove|change|fix|look|"
      "ring|meet|talk|let|drop|keep|find|show|explain|help|put|copy|move|submit|pass",
-     "^(?:(?:and|also|so|then|but|ok|okay|now|first|next|finally|meanwhile|again)[,:]?\\s+|"
+     "^(?:(?:and|also|so|but|ok|okay|now|meanwhile|again)[,:]?\\s+|"
      "(?-i:[A-Z][a-z]+),\\s+)*(?:just\\s+|kindly\\s+|quickly\\s+)?(?:send|call|give|ask|get|schedule|"
      "forward|review|check|confirm|provide|tell|fax|e-?mail|arrange|book|reserve|contact|prepare|"
      "update|sign|return|fill\\s+(?:in|out)|complete|set\\s+up|bring|come|phone|reply|respond|print|"

@@ -496,6 +496,15 @@ quote_mark(const char *s)
     return 0;
 }
 
+/* " (y/n)", " [Y/n]" after a question mark: a program's prompt, which
+ * stays one sentence with its question (the cues know it for code). */
+static bool
+is_prompt_answers(const char *s)
+{
+    s = skip_blanks(s);
+    return (*s == '(' || *s == '[') && (s[1] == 'y' || s[1] == 'Y') && s[2] == '/';
+}
+
 /* Splits one logical line at sentence ends. */
 static void
 split_line(GPtrArray *out, const char *line)
@@ -515,7 +524,8 @@ split_line(GPtrArray *out, const char *line)
                     break;
             }
             if ((*q == '\0' || *q == ' ' || *q == '\t') &&
-                !(*p == '.' && q == p + 1 && is_abbreviation(start, p))) {
+                !(*p == '.' && q == p + 1 && is_abbreviation(start, p)) &&
+                !(*p == '?' && is_prompt_answers(q))) {
                 add_sentence(out, start, (size_t)(q - start));
                 start = p = q;
                 continue;

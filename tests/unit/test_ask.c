@@ -191,6 +191,20 @@ test_reading_directions_and_passing_on(void **state)
 }
 
 static void
+test_instructions_and_prompts(void **state)
+{
+    /* "then", "next", "first", "finally": the steps of a procedure */
+    assert_not_ask("Then check the BSP files in that same path for the connection name.");
+    assert_not_ask("Next remove that partition and run wipefs again.");
+    assert_ask("Also send me the figures for October.", "imperative", NULL);
+    assert_ask("Bob, check the BSP files for the connection name.", "imperative", NULL);
+    /* a program's prompt pasted from a session */
+    assert_not_ask("Block descriptor file does not exist. Would you like to run the wizard? (y/n) y");
+    assert_not_ask("Overwrite the existing image? [Y/n]");
+    assert_ask("Would you like to run the wizard with me tomorrow?", NULL, NULL);
+}
+
+static void
 test_mailing_chores_and_disclaimers(void **state)
 {
     assert_not_ask("To ensure delivery to your inbox, please add news@example.com to your address book.");
@@ -530,6 +544,7 @@ main(void)
         cmocka_unit_test(test_idioms_and_elliptic_requests),
         cmocka_unit_test(test_advice_and_offers),
         cmocka_unit_test(test_reading_directions_and_passing_on),
+        cmocka_unit_test(test_instructions_and_prompts),
         cmocka_unit_test(test_german_bescheid_with_bitte),
         cmocka_unit_test(test_french_merci_de),
         cmocka_unit_test(test_spanish_avisame),

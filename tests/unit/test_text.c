@@ -509,6 +509,9 @@ test_sentences_quoted(void **state)
                      "Jefferson wrote:", "Can you send the \"final\" figures?", (char *)NULL);
     assert_sentences("\xe2\x80\x9c" "Are you one of them?\xe2\x80\x9d he said. Odd.\n",
                      "he said.", "Odd.", (char *)NULL);
+    /* a program's prompt stays with its question */
+    assert_sentences("Continue? [Y/n] Y\nDone? Yes.\n", "Continue? [Y/n] Y", "Done?", "Yes.",
+                     (char *)NULL);
     /* marks that do not pair up (an inch, a stray) leave the paragraph
      * whole */
     assert_sentences("The 3.5\" drive failed. \"Can you replace it?\n",
