@@ -131,6 +131,9 @@ const tw_cue_def_t tw_cues[] = {
      "^(?:(?:any|your|some)\\s+(?:further\\s+|other\\s+)?)?(?:comments?|thoughts|ideas|suggestions|feedback|"
      "opinions?|input|advice|objections|pointers|hints|tips|recommendations|help)"
      "(?:\\s+(?:on|about|regarding)\\s+[^?]{1,60})?\\s*(?:\\?+|[.!]*$)", NULL},
+    /* "I ask because ...": the author has just asked something, in
+     * whatever shape */
+    {"i-ask-because", 0.5, "ask", "\\b(?:i|we)\\s+ask\\s+(?:because|since|as)\\b", NULL},
     {"may-i", 0.45, " i &can|could|may",
      "\\b(?:can|could|may)\\s+i\\s+(?:ask|get|have|borrow|see|call|come|schedule|use)\\b", NULL},
     {"is-it-possible", 0.50, "possible|mind",

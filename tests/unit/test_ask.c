@@ -153,6 +153,10 @@ test_idioms_and_elliptic_requests(void **state)
     assert_ask("Any help on this appreciated.", "elliptic-request", NULL);
     assert_not_ask("Comments: none so far.");
     assert_not_ask("I have no suggestions.");
+    /* "I ask because": a question was asked, in whatever shape */
+    assert_ask("Would the answer be to chmod it, or to add DROPPRIVS. I ask because I did B.",
+               "i-ask-because", NULL);
+    assert_not_ask("They ask because they care.");
 }
 
 static void
