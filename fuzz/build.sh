@@ -17,14 +17,21 @@ out=${1:-$here/build}
 CC=${FUZZ_CC:-clang}
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 CFLAGS="-g -O1 $SAN -I $top/lib -I $top/cli -I $here -D_GNU_SOURCE ${FUZZ_EXTRA_CFLAGS:-}"
-DEPS=$(pkg-config --cflags gmime-3.0 sqlite3)
-LIBS=$(pkg-config --libs gmime-3.0 sqlite3)
+DEPS=$(pkg-config --cflags gmime-3.0 sqlite3 libpcre2-8)
+LIBS=$(pkg-config --libs gmime-3.0 sqlite3 libpcre2-8)
 
 mkdir -p "$out/obj"
 out=$(cd "$out" && pwd)
 
+# the cue patterns compiled at build time, as make does it
+# shellcheck disable=SC2086
+$CC -I "$top/lib" $DEPS "$top/lib/gen/mkpatterns.c" "$top/lib/cues.c" $LIBS -o "$out/obj/mkpatterns"
+"$out/obj/mkpatterns" > "$out/obj/cues-compiled.c"
+
 objs=
-for src in "$top"/lib/*.c; do
+for src in "$top"/lib/*.c "$out/obj/cues-compiled.c"; do
+    # an in-tree build leaves its own copy of the generated file in lib/
+    [ "$src" = "$top/lib/cues-compiled.c" ] && continue
     obj=$out/obj/$(basename "$src" .c).o
     # shellcheck disable=SC2086
     $CC $CFLAGS $DEPS -c "$src" -o "$obj"

@@ -5,61 +5,15 @@
 #include <string.h>
 
 #include "cues.h"
+#include "patterns.h"
 #include "text.h"
 
 #define N_CUES tw_n_cues
 
-/* Each cue's pattern is compiled the first time a sentence holds one of
- * its anchors: a short-lived filter compiles only the few it needs. */
-static GRegex *cue_regex[TW_MAX_CUES];
-static GMutex cue_lock;
-static gint optimise;
-
-/* valgrind cannot tell PCRE2's compiled code (it reads past the
- * subject 16 bytes at a time, safely) from a fault: under valgrind the
- * patterns stay interpreted. */
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#define UNDER_VALGRIND() RUNNING_ON_VALGRIND
-#endif
-#endif
-#ifndef UNDER_VALGRIND
-#define UNDER_VALGRIND() 0
-#endif
-
 void
 tw_ask_optimise(void)
 {
-    if (!UNDER_VALGRIND())
-        g_atomic_int_set(&optimise, 1);
-}
-
-static GRegex *
-cue_pattern(size_t i)
-{
-    GRegex *re = g_atomic_pointer_get(&cue_regex[i]);
-
-    if (re != NULL)
-        return re;
-    g_mutex_lock(&cue_lock);
-    re = cue_regex[i];
-    if (re == NULL) {
-        GError *error = NULL;
-        re = g_regex_new(tw_cues[i].pattern,
-                         G_REGEX_CASELESS | (g_atomic_int_get(&optimise) ? G_REGEX_OPTIMIZE : 0), 0,
-                         &error);
-        if (re == NULL) {
-            /* a fault in the table above, which tw_ask_check_cues()
-             * reports to the tests; here the cue is left out */
-            g_clear_error(&error);
-            g_mutex_unlock(&cue_lock);
-            return NULL;
-        }
-        g_atomic_pointer_set(&cue_regex[i], re);
-    }
-    g_mutex_unlock(&cue_lock);
-    return re;
+    tw_patterns_optimise();
 }
 
 /* True when every '&' group of the cue's anchors has one of its '|'
@@ -123,7 +77,6 @@ word_count(const char *s)
 static bool
 try_cue(size_t i, const char *sentence, const char *padded, int index, GPtrArray *hits)
 {
-    GMatchInfo *mi = NULL;
     char *matched = NULL;
 
     if (!anchored(&tw_cues[i], padded))
@@ -134,10 +87,9 @@ try_cue(size_t i, const char *sentence, const char *padded, int index, GPtrArray
     if (tw_cues[i].test != NULL) {
         const char *m = tw_cues[i].test(sentence);
         matched = m ? g_strdup(m) : NULL;
-    } else if (cue_pattern(i) != NULL && g_regex_match(cue_pattern(i), sentence, 0, &mi)) {
-        matched = g_match_info_fetch(mi, 0);
+    } else {
+        matched = tw_pattern_match(i, sentence);
     }
-    g_match_info_free(mi);
     if (matched == NULL)
         return false;
     tw_cue_hit_t *h = g_new0(tw_cue_hit_t, 1);
@@ -271,7 +223,7 @@ tw_ask_check_cues(char **bad_cue)
 {
     *bad_cue = NULL;
     for (size_t i = 0; i < N_CUES; i++)
-        if (tw_cues[i].pattern != NULL && cue_pattern(i) == NULL) {
+        if (!tw_pattern_ok(i)) {
             *bad_cue = g_strdup(tw_cues[i].name);
             return false;
         }

@@ -654,6 +654,19 @@ readable(const char *path, tw_error_t *err)
     return true;
 }
 
+/* Once per process, before SQLite starts: no memory statistics, which
+ * nothing here reads and which cost a lock around every allocation. */
+static void
+configure_sqlite(void)
+{
+    static gsize done;
+
+    if (g_once_init_enter(&done)) {
+        (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        g_once_init_leave(&done, 1);
+    }
+}
+
 tw_status_t
 tw_store_open(const char *path, int busy_timeout_ms, bool create,
               tw_store_t **out, tw_error_t *err)
@@ -681,6 +694,7 @@ tw_store_open(const char *path, int busy_timeout_ms, bool create,
         return create ? TW_ERR_DB : TW_ERR_NOINPUT;
     s = g_new0(tw_store_t, 1);
     s->path = g_strdup(path);
+    configure_sqlite();
     rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         st = s->db ? status_of(s, rc) : TW_ERR_NOMEM;
