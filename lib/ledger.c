@@ -18,6 +18,7 @@ typedef struct {
     gint64 owner_id;
     gint64 row;
     gint64 thread;
+    bool new_thread;    /* begun by this message: nothing came before */
     gint64 date;
     const char *key;
     const char *sender; /* of incoming mail */
@@ -197,7 +198,8 @@ record_new(recording_t *c, tw_record_t *out)
     const tw_message_t *msg = r->msg;
     tw_status_t st;
 
-    st = tw_thread_resolve(c->store, c->cfg, c->owner_id, r, c->key, c->date, &c->thread);
+    st = tw_thread_resolve(c->store, c->cfg, c->owner_id, r, c->key, c->date, &c->thread,
+                           &c->new_thread);
     if (st != TW_OK)
         return st;
     if (!r->bulk.bulk && r->direction == TW_DIR_IN && c->sender != NULL &&
@@ -231,15 +233,18 @@ record_new(recording_t *c, tw_record_t *out)
     out->thread = c->thread;
     if (bulk)
         return TW_OK; /* bulk never answers and never asks */
+    /* A message that begins its thread has no parent, no earlier reply
+     * and no ask before it to answer or to chase: only its own asks are
+     * left to open. */
     if (r->thanks)
-        return record_reply_time(c); /* a thank-you answers nothing */
+        return c->new_thread ? TW_OK : record_reply_time(c); /* a thank-you answers nothing */
 
-    if ((st = close_answered(c, &out->answered)) != TW_OK ||
-        (st = record_reply_time(c)) != TW_OK ||
-        (st = record_earlier_children(c)) != TW_OK)
+    if (!c->new_thread && ((st = close_answered(c, &out->answered)) != TW_OK ||
+                           (st = record_reply_time(c)) != TW_OK ||
+                           (st = record_earlier_children(c)) != TW_OK))
         return st;
     GHashTable *chased = g_hash_table_new(g_str_hash, g_str_equal);
-    if (r->direction == TW_DIR_OUT && out->answered == 0)
+    if (r->direction == TW_DIR_OUT && out->answered == 0 && !c->new_thread)
         st = count_chases(c, chased);
     if (st == TW_OK && r->ask)
         st = open_asks(c, chased);

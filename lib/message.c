@@ -425,9 +425,19 @@ read_ids(tw_message_t *msg, GMimeMessage *message)
     for (guint i = 0; msg->message_id && i < msg->references->len; i++)
         if (strcmp(msg->references->pdata[i], msg->message_id) == 0)
             g_ptr_array_remove_index(msg->references, i--);
-    /* Too many: the root and the newest are the ones that find a thread. */
-    if (msg->references->len > MAX_REFERENCES)
+    /* Too many: the root, the parent and the newest are the ones that
+     * find a thread (and the parent's id is how a reply is found). */
+    if (msg->references->len > MAX_REFERENCES) {
+        const char *parent = msg->in_reply_to;
+        bool kept = parent == NULL || (msg->message_id && strcmp(parent, msg->message_id) == 0);
         g_ptr_array_remove_range(msg->references, 1, msg->references->len - MAX_REFERENCES);
+        for (guint i = 0; i < msg->references->len && !kept; i++)
+            kept = strcmp(msg->references->pdata[i], parent) == 0;
+        if (!kept) {
+            g_free(msg->references->pdata[1]);
+            msg->references->pdata[1] = g_strdup(parent);
+        }
+    }
     g_hash_table_destroy(seen);
 }
 

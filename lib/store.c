@@ -36,6 +36,7 @@ typedef enum {
     S_MERGE_ASKS,
     S_MERGE_DATES,
     S_THREAD_DELETE,
+    S_SUBJECT_SEEN,
     S_THREAD_BY_SUBJECT,
     S_THREAD_TOUCH,
     S_ASK_INSERT,
@@ -52,6 +53,7 @@ typedef enum {
     S_CHILDREN,
     S_REPLY_ADD,
     S_BALANCE_MESSAGES,
+    S_SENT_BY,
     S_ONE_WAY,
     S_BALANCE_ASKS,
     S_THREAD_OPEN,
@@ -132,6 +134,11 @@ static const char *const sql[N_STATEMENTS] = {
         " last_date = max(last_date, (SELECT last_date FROM threads WHERE id = ?2))"
         " WHERE id = ?1",
     [S_THREAD_DELETE] = "DELETE FROM threads WHERE id = ?1",
+    /* cheap to prepare: most subjects are new, and then the dearer
+     * statement below is never prepared */
+    [S_SUBJECT_SEEN] =
+        "SELECT count(*) FROM (SELECT 1 FROM threads"
+        " WHERE owner_id = ?1 AND subject = ?2 AND last_date >= ?3 AND first_date <= ?4 LIMIT 1)",
     [S_THREAD_BY_SUBJECT] =
         "SELECT t.id FROM threads t"
         " WHERE t.owner_id = ?1 AND t.subject = ?2 AND t.last_date >= ?3 AND t.first_date <= ?4"
@@ -204,6 +211,10 @@ static const char *const sql[N_STATEMENTS] = {
         " FROM contacts c JOIN messages m ON m.id = c.message_id"
         " WHERE c.owner_id = ?1 AND c.address = ?2 AND m.bulk = 0 AND m.traffic = 0"
         " AND " COUNTED_ROLE,
+    /* an upper bound of S_ONE_WAY's count, cheap to prepare */
+    [S_SENT_BY] =
+        "SELECT count(*) FROM (SELECT 1 FROM contacts"
+        " WHERE owner_id = ?1 AND address = ?2 AND role = 0 LIMIT ?3)",
     [S_ONE_WAY] =
         "SELECT (SELECT count(*) FROM (SELECT 1 FROM contacts c JOIN messages m ON m.id = c.message_id"
         "  WHERE c.owner_id = ?1 AND c.address = ?2 AND c.role = 0 AND m.direction = 0"
@@ -998,6 +1009,12 @@ tw_status_t
 tw_store_thread_by_subject(tw_store_t *s, gint64 owner_id, const char *subject,
                            const char *const *people, gint64 from, gint64 to, gint64 *thread)
 {
+    gint64 seen;
+    tw_status_t st = query_int(s, S_SUBJECT_SEEN, &seen, "itii", owner_id, subject, from, to);
+
+    *thread = 0;
+    if (st != TW_OK || seen == 0)
+        return st;
     return query_int(s, S_THREAD_BY_SUBJECT, thread, "itiitttttt", owner_id, subject, from, to,
                      people[0], people[1], people[2], people[3], people[4], people[5]);
 }
@@ -1194,10 +1211,15 @@ tw_status_t
 tw_store_one_way(tw_store_t *s, gint64 owner_id, const char *addr, int after, bool *one_way)
 {
     tw_status_t st;
-    sqlite3_stmt *stmt = start(s, S_ONE_WAY, &st, "iti", owner_id, addr, (gint64)after);
+    gint64 sent;
+    sqlite3_stmt *stmt;
 
     *one_way = false;
-    if (stmt == NULL)
+    /* fewer messages from addr than after, of any kind: not one way */
+    if ((st = query_int(s, S_SENT_BY, &sent, "iti", owner_id, addr, (gint64)after)) != TW_OK ||
+        sent < after)
+        return st;
+    if ((stmt = start(s, S_ONE_WAY, &st, "iti", owner_id, addr, (gint64)after)) == NULL)
         return st;
     if (next_row(s, stmt, &st))
         *one_way = sqlite3_column_int(stmt, 0) != 0;

@@ -93,7 +93,8 @@ thread_by_subject(tw_store_t *store, const tw_config_t *cfg, gint64 owner_id,
 
 tw_status_t
 tw_thread_resolve(tw_store_t *store, const tw_config_t *cfg, gint64 owner_id,
-                  const tw_reading_t *r, const char *key, gint64 date, gint64 *thread)
+                  const tw_reading_t *r, const char *key, gint64 date, gint64 *thread,
+                  bool *created)
 {
     const tw_message_t *msg = r->msg;
     GPtrArray *ids = g_ptr_array_new();
@@ -102,6 +103,7 @@ tw_thread_resolve(tw_store_t *store, const tw_config_t *cfg, gint64 owner_id,
     tw_status_t st = TW_OK;
 
     *thread = 0;
+    *created = false;
     g_ptr_array_add(ids, (gpointer)key);
     for (guint i = 0; i < msg->references->len; i++)
         g_ptr_array_add(ids, msg->references->pdata[i]);
@@ -127,8 +129,10 @@ tw_thread_resolve(tw_store_t *store, const tw_config_t *cfg, gint64 owner_id,
     }
     if (st == TW_OK && *thread == 0 && msg->references->len == 0)
         st = thread_by_subject(store, cfg, owner_id, r, subject, date, thread);
-    if (st == TW_OK && *thread == 0)
+    if (st == TW_OK && *thread == 0) {
         st = tw_store_thread_create(store, owner_id, subject, date, thread);
+        *created = st == TW_OK;
+    }
     for (guint i = 0; i < ids->len && st == TW_OK; i++)
         st = tw_store_bind_id(store, owner_id, ids->pdata[i], *thread);
     if (st == TW_OK)

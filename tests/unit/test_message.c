@@ -617,6 +617,29 @@ test_many_references(void **state)
     g_string_free(m, TRUE);
 }
 
+/* Too many references, the parent's among the old ones: it is kept,
+ * since a reply is found through its parent's id. */
+static void
+test_many_references_keep_parent(void **state)
+{
+    GString *m = g_string_new("From: a@example.org\nMessage-ID: <self@example.org>\n"
+                              "In-Reply-To: <r7@example.org>\nReferences:");
+
+    (void)state;
+    for (int i = 0; i < 4000; i++)
+        g_string_append_printf(m, "\n <r%d@example.org>", i);
+    g_string_append(m, "\nSubject: x\n\nb\n");
+    tw_message_t *msg = parse(m->str);
+    assert_string_equal(msg->in_reply_to, "r7@example.org");
+    assert_int_equal(msg->references->len, 500);
+    assert_string_equal(msg->references->pdata[0], "r0@example.org");
+    assert_string_equal(msg->references->pdata[1], "r7@example.org");
+    assert_string_equal(msg->references->pdata[2], "r3502@example.org");
+    assert_string_equal(msg->references->pdata[499], "r3999@example.org");
+    tw_message_free(msg);
+    g_string_free(m, TRUE);
+}
+
 /* A field of 1 MB: GMime reads its first 100 KB, cut at a line end
  * when it is folded, and the fields after it as usual. */
 static void
@@ -704,6 +727,7 @@ main(void)
         cmocka_unit_test(test_many_recipients),
         cmocka_unit_test(test_many_refused_recipients),
         cmocka_unit_test(test_many_references),
+        cmocka_unit_test(test_many_references_keep_parent),
         cmocka_unit_test(test_huge_field),
         cmocka_unit_test(test_many_fields),
     };

@@ -15,6 +15,7 @@ typedef struct {
     tw_store_t *store;
     tw_config_t *cfg;
     gint64 owner_id;
+    bool created; /* the last resolve() made a new thread */
 } world_t;
 
 static int
@@ -84,7 +85,8 @@ resolve(world_t *w, const char *headers, gint64 minutes)
     char *key = tw_message_key(msg);
 
     tw_read(w->cfg, msg, OWNER, TW_HINT_AUTO, &r);
-    assert_int_equal(tw_thread_resolve(w->store, w->cfg, w->owner_id, &r, key, msg->date, &thread),
+    assert_int_equal(tw_thread_resolve(w->store, w->cfg, w->owner_id, &r, key, msg->date, &thread,
+                                       &w->created),
                      TW_OK);
     assert_true(thread > 0);
     /* the message's own id is bound to the thread */
@@ -208,12 +210,15 @@ test_resolve_reply_joins_parent(void **state)
     gint64 a = resolve(w, "From: alice@example.org\nTo: me@example.org\nSubject: One\n"
                           "Message-ID: <a@example.org>\n",
                        0);
+    assert_true(w->created);
     gint64 b = resolve(w, "From: me@example.org\nTo: alice@example.org\nSubject: Re: One\n"
                           "Message-ID: <b@example.org>\nIn-Reply-To: <a@example.org>\n",
                        10);
+    assert_false(w->created);
     gint64 c = resolve(w, "From: bob@example.org\nTo: me@example.org\nSubject: Other\n"
                           "Message-ID: <c@example.org>\n",
                        20);
+    assert_true(w->created);
 
     assert_int_equal(a, b);
     assert_true(c != a);
@@ -222,6 +227,7 @@ test_resolve_reply_joins_parent(void **state)
                                 "Message-ID: <a@example.org>\n",
                              0),
                      a);
+    assert_false(w->created);
     assert_int_equal(thread_count(w), 2);
 }
 
@@ -235,6 +241,7 @@ test_resolve_child_before_parent(void **state)
                               "In-Reply-To: <parent@example.org>\n"
                               "References: <root@example.org> <parent@example.org>\n",
                            30);
+    assert_true(w->created);
 
     assert_int_equal(thread_of(w, "parent@example.org"), child);
     assert_int_equal(thread_of(w, "root@example.org"), child);
@@ -244,9 +251,12 @@ test_resolve_child_before_parent(void **state)
                                "Message-ID: <parent@example.org>\n"
                                "References: <root@example.org>\n",
                             0);
+    /* a reply recorded before it: the parent's thread is not new */
+    assert_false(w->created);
     gint64 root = resolve(w, "From: alice@example.org\nTo: me@example.org\nSubject: Plan\n"
                              "Message-ID: <root@example.org>\n",
                           -10);
+    assert_false(w->created);
     assert_int_equal(parent, child);
     assert_int_equal(root, child);
     assert_int_equal(thread_count(w), 1);
