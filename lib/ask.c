@@ -16,34 +16,94 @@ tw_ask_optimise(void)
     tw_patterns_optimise();
 }
 
-/* True when every '&' group of the cue's anchors has one of its '|'
- * choices in lower. */
-static bool
-anchored(const tw_cue_def_t *cue, const char *lower)
+/* A lower-case text, padded with a space at each end, and the pairs of
+ * bytes in it.  A word with a pair the text lacks is not in it: most
+ * anchors are ruled out without a search. */
+typedef struct {
+    const char *text;
+    guint64 pairs[64]; /* 4096 bits, one per hashed pair */
+} view_t;
+
+static inline unsigned
+pair_bit(unsigned char a, unsigned char b)
 {
-    const char *a = cue->anchors;
+    return ((unsigned)a * 61u + b) & 4095u;
+}
+
+static void
+view_init(view_t *v, const char *padded)
+{
+    v->text = padded;
+    memset(v->pairs, 0, sizeof v->pairs);
+    for (const unsigned char *p = (const unsigned char *)padded; p[0] && p[1]; p++) {
+        unsigned bit = pair_bit(p[0], p[1]);
+        v->pairs[bit / 64] |= G_GUINT64_CONSTANT(1) << (bit % 64);
+    }
+}
+
+static bool
+view_has(const view_t *v, const char *word)
+{
+    const unsigned char *w = (const unsigned char *)word;
+
+    if (w[0] == '\0')
+        return true;
+    if (w[1] == '\0')
+        return strchr(v->text, w[0]) != NULL;
+    for (; w[1]; w++) {
+        unsigned bit = pair_bit(w[0], w[1]);
+        if (!(v->pairs[bit / 64] & (G_GUINT64_CONSTANT(1) << (bit % 64))))
+            return false;
+    }
+    return strstr(v->text, word) != NULL;
+}
+
+/* Each cue's anchors, split once: the words of each '&' group, the
+ * groups ended by GROUP_END, the list by NULL. */
+static const char GROUP_END[] = "&";
+static const char **anchor_words[TW_MAX_CUES];
+
+static void
+split_anchors(void)
+{
+    static gsize done;
+
+    if (!g_once_init_enter(&done))
+        return;
+    for (size_t i = 0; i < N_CUES; i++) {
+        GPtrArray *words = g_ptr_array_new();
+        char **groups = g_strsplit(tw_cues[i].anchors, "&", -1);
+        for (char **g = groups; *g; g++) {
+            char **alts = g_strsplit(*g, "|", -1);
+            for (char **w = alts; *w; w++)
+                g_ptr_array_add(words, *w);
+            g_free(alts); /* the words live on in the list */
+            g_ptr_array_add(words, (gpointer)GROUP_END);
+        }
+        g_strfreev(groups);
+        g_ptr_array_add(words, NULL);
+        anchor_words[i] = (const char **)g_ptr_array_free(words, FALSE);
+    }
+    g_once_init_leave(&done, 1);
+}
+
+/* True when every '&' group of cue i's anchors has one of its '|'
+ * choices in the text seen by v. */
+static bool
+anchored(size_t i, const view_t *v)
+{
     bool group_ok = false;
 
-    for (;;) {
-        size_t n = strcspn(a, "|&");
-        char word[32];
-        if (!group_ok && n < sizeof word) {
-            memcpy(word, a, n);
-            word[n] = '\0';
-            group_ok = strstr(lower, word) != NULL;
-        }
-        a += n;
-        if (*a == '|') {
-            a++;
-        } else {
+    for (const char **w = anchor_words[i]; *w != NULL; w++) {
+        if (*w == GROUP_END) {
             if (!group_ok)
                 return false;
-            if (*a == '\0')
-                return true;
-            a++; /* '&': the next group */
             group_ok = false;
+        } else if (!group_ok) {
+            group_ok = view_has(v, *w);
         }
     }
+    return true;
 }
 
 static void
@@ -75,11 +135,11 @@ word_count(const char *s)
 /* Runs cue i on the sentence; adds a hit and returns true when it
  * matches. */
 static bool
-try_cue(size_t i, const char *sentence, const char *padded, int index, GPtrArray *hits)
+try_cue(size_t i, const char *sentence, const view_t *view, int index, GPtrArray *hits)
 {
     char *matched = NULL;
 
-    if (!anchored(&tw_cues[i], padded))
+    if (!anchored(i, view))
         return false;
     /* "Copyright ?", "Why?": a question mark alone on a word or two */
     if (strcmp(tw_cues[i].name, "question") == 0 && word_count(sentence) < 3)
@@ -111,16 +171,19 @@ score_sentence(const char *sentence, int index, const bool *candidate, GPtrArray
     char *padded = g_strconcat(" ", lower, " ", NULL);
     double miss = 1.0, damp = 1.0;
     bool asks = false;
+    view_t view;
+
+    view_init(&view, padded);
 
     for (size_t i = 0; i < N_CUES; i++)
         if (candidate[i] && tw_cues[i].weight >= BOOSTER &&
-            try_cue(i, sentence, padded, index, hits)) {
+            try_cue(i, sentence, &view, index, hits)) {
             miss *= 1.0 - tw_cues[i].weight;
             asks = true;
         }
     for (size_t i = 0; i < N_CUES && asks; i++) {
         double w = tw_cues[i].weight;
-        if (!candidate[i] || w >= BOOSTER || !try_cue(i, sentence, padded, index, hits))
+        if (!candidate[i] || w >= BOOSTER || !try_cue(i, sentence, &view, index, hits))
             continue;
         if (w > 0)
             miss *= 1.0 - w;
@@ -165,8 +228,11 @@ detect(const char *fresh, bool patch, tw_ask_t *out)
         if (*p == '\n' || *p == '\t')
             *p = ' ';
     padded = g_strconcat(" ", lower, " ", NULL);
+    split_anchors();
+    view_t view;
+    view_init(&view, padded);
     for (size_t k = 0; k < N_CUES; k++)
-        candidate[k] = anchored(&tw_cues[k], padded) &&
+        candidate[k] = anchored(k, &view) &&
                        !(patch && strcmp(tw_cues[k].name, "imperative") == 0);
     g_free(padded);
     g_free(lower);
