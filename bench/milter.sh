@@ -7,7 +7,8 @@
 # 127.0.0.1 only) takes mail from smtp-source and relays it to
 # smtp-sink.  smtp-source numbers its recipients (-N), so each message
 # goes to another local user of the milter's Domain and is recorded.  Each round sends N messages over S sessions and waits
-# until the sink has them all.  Rounds alternate: no milter, milter.
+# until the sink has them all.  Rounds alternate: no milter, a milter
+# that does nothing (bench/null-milter.c: libmilter's own cost), twoway-milter.
 #
 # usage: bench/milter.sh   (root; env N, S, ROUNDS, SIZE)
 set -eu
@@ -27,6 +28,7 @@ cleanup() {
     pf stop >/dev/null 2>&1 || true
     [ -n "${sink_pid:-}" ] && kill "$sink_pid" 2>/dev/null || true
     [ -n "${milter_pid:-}" ] && kill "$milter_pid" 2>/dev/null || true
+    [ -n "${null_pid:-}" ] && kill "$null_pid" 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
 cleanup
@@ -84,11 +86,14 @@ round() { # $1: label, $2: expected total sent so far
     echo "$1 $(echo "$t1 - $t0" | bc)" >> "$work/times"
 }
 rss() { awk '/VmRSS/ {print $2}' "/proc/$milter_pid/status"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$milter_pid/stat"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/${1:-$milter_pid}/stat"; }
 
 "$build/milter/twoway-milter" -c "$work/twoway.conf" -p "unix:$work/milter.sock" -f \
     2> "$work/milter.log" &
 milter_pid=$!
+# the floor: a libmilter milter that does nothing with what it is sent
+"$build/bench/null-milter" "unix:$work/null.sock" 2> "$work/null.log" &
+null_pid=$!
 sleep 0.5
 echo "milter rss at start: $(rss) kB" > "$work/rss"
 total=0 seen=0
@@ -96,6 +101,13 @@ for r in $(seq "$ROUNDS"); do
     postconf -c "$conf" -e 'smtpd_milters ='
     pf start >/dev/null
     total=$((total + N)); round none $total
+    pf stop >/dev/null
+    postconf -c "$conf" -e "smtpd_milters = unix:$work/null.sock"
+    pf start >/dev/null
+    c0=$(cpu_ticks "$null_pid")
+    total=$((total + N)); round null $total
+    c1=$(cpu_ticks "$null_pid")
+    echo "null milter cpu per message: $(echo "($c1 - $c0) * 1000 / $(getconf CLK_TCK) / $N" | bc -l | cut -c1-5) ms" >> "$work/rss"
     pf stop >/dev/null
     postconf -c "$conf" -e "smtpd_milters = unix:$work/milter.sock"
     pf start >/dev/null
@@ -110,7 +122,10 @@ done
 recorded=$(sqlite3 "$work/twoway.db" 'SELECT count(*) FROM messages')
 none=$(awk '$1 == "none" {print $2}' "$work/times" | sort -n | head -1)
 with=$(awk '$1 == "milter" {print $2}' "$work/times" | sort -n | head -1)
+null=$(awk '$1 == "null" {print $2}' "$work/times" | sort -n | head -1)
 printf 'postfix alone      %6.2f s  %6.0f msg/s\n' "$none" "$(echo "$N / $none" | bc -l)"
+printf 'postfix + null     %6.2f s  %6.0f msg/s  (%.2f of alone: a milter that does nothing)\n' \
+    "$null" "$(echo "$N / $null" | bc -l)" "$(echo "$none / $null" | bc -l)"
 printf 'postfix + milter   %6.2f s  %6.0f msg/s\n' "$with" "$(echo "$N / $with" | bc -l)"
 printf 'milter / alone = %.2f of the throughput (target >= 0.9)\n' "$(echo "$none / $with" | bc -l)"
 cat "$work/rss"

@@ -392,6 +392,13 @@ record(conn_t *c, const char *qid, const tw_message_t *msg, char **tags, tw_erro
         return TW_OK;
     }
     done = g_ptr_array_new_with_free_func(g_free);
+    /* reading needs no ledger: it is done before the ledger is taken,
+     * so that other connections' messages are read meanwhile */
+    tw_reading_t *readings = g_new0(tw_reading_t, who->len);
+    for (guint i = 0; i < who->len; i++) {
+        concern_t *k = &g_array_index(who, concern_t, i);
+        tw_read(cfg, msg, k->owner, k->hint, &readings[i]);
+    }
     g_mutex_lock(&store_lock);
     path = tw_config_database(cfg);
     if (store != NULL && strcmp(tw_store_path(store), path) != 0)
@@ -415,24 +422,22 @@ record(conn_t *c, const char *qid, const tw_message_t *msg, char **tags, tw_erro
         tw_error_set(err, "%s: %s", tw_store_path(store), tw_store_error(store));
     for (guint i = 0; i < who->len && st == TW_OK; i++) {
         concern_t *k = &g_array_index(who, concern_t, i);
-        tw_reading_t r;
+        const tw_reading_t *r = &readings[i];
         tw_record_t rec;
         bool own_tags = k->hint == TW_HINT_IN && who->len == 1 && all_recipients_of(c, k->owner);
-        tw_read(cfg, msg, k->owner, k->hint, &r);
-        st = tw_ledger_record(store, cfg, &r, now, own_tags, &rec, err);
+        st = tw_ledger_record(store, cfg, r, now, own_tags, &rec, err);
         if (st == TW_OK) {
             g_ptr_array_add(done, g_strdup_printf("%s %s for %s%s%s",
                                                   rec.recorded ? "recorded" : "known",
-                                                  r.direction == TW_DIR_IN ? "incoming" : "outgoing",
-                                                  k->owner, r.ask ? ", an ask" : "",
-                                                  r.bulk.bulk ? ", bulk" : ""));
+                                                  r->direction == TW_DIR_IN ? "incoming" : "outgoing",
+                                                  k->owner, r->ask ? ", an ask" : "",
+                                                  r->bulk.bulk ? ", bulk" : ""));
             if (own_tags)
                 *tags = tw_tags_format(&rec.tags, "\n", &(size_t){0});
             else if (k->hint == TW_HINT_IN && *tags == NULL && shared.cue == NULL)
-                shared_tags(&r, &shared);
+                shared_tags(r, &shared);
             tw_record_clear(&rec);
         }
-        tw_reading_clear(&r);
     }
     if (st == TW_OK && (st = tw_store_commit(store)) != TW_OK)
         tw_error_set(err, "%s: %s", tw_store_path(store), tw_store_error(store));
@@ -449,6 +454,9 @@ record(conn_t *c, const char *qid, const tw_message_t *msg, char **tags, tw_erro
             g_clear_pointer(&store, tw_store_close);
     }
     g_mutex_unlock(&store_lock);
+    for (guint i = 0; i < who->len; i++)
+        tw_reading_clear(&readings[i]);
+    g_free(readings);
     if (st != TW_OK) {
         g_clear_pointer(tags, g_free);
     } else if (*tags == NULL && shared.ask) {
