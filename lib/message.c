@@ -55,6 +55,7 @@ header_free(gpointer p)
     tw_header_t *h = p;
 
     g_free(h->name);
+    g_free(h->raw);
     g_free(h->value);
     g_free(h);
 }
@@ -92,9 +93,21 @@ tw_message_header(const tw_message_t *msg, const char *name)
         tw_header_t *h = msg->headers->pdata[i];
         if (h->name_len == n && g_ascii_tolower(h->name[0]) == first &&
             g_ascii_strcasecmp(h->name, name) == 0)
-            return h->value;
+            return tw_header_value(h);
     }
     return NULL;
+}
+
+const char *
+tw_header_value(tw_header_t *h)
+{
+    if (h->value == NULL) {
+        char *unfolded = g_mime_utils_header_unfold(h->raw);
+        h->value = unfolded ? g_mime_utils_header_decode_text(NULL, unfolded) : NULL;
+        g_free(unfolded);
+        h->value = h->value ? g_strstrip(h->value) : g_strdup("");
+    }
+    return h->value;
 }
 
 guint
@@ -303,23 +316,22 @@ read_headers(tw_message_t *msg, GMimeMessage *message, const char *delims)
     for (int i = 0; i < n; i++) {
         GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
         const char *name = g_mime_header_get_name(h);
-        const char *value = g_mime_header_get_value(h);
+        const char *raw = g_mime_header_get_raw_value(h);
         if (name == NULL)
             continue;
         tw_header_t *copy = g_new0(tw_header_t, 1);
         copy->name = g_strdup(name);
         copy->name_len = strlen(name);
-        copy->value = g_strdup(value ? value : "");
-        g_strstrip(copy->value);
+        copy->raw = g_strdup(raw ? raw : "");
         g_ptr_array_add(msg->headers, copy);
 
         if (g_ascii_strcasecmp(name, "Delivered-To") == 0) {
-            char *a = tw_address_normalise(copy->value, delims);
+            char *a = tw_address_normalise(tw_header_value(copy), delims);
             if (a)
                 g_ptr_array_add(msg->delivered_to, a);
         } else if (g_ascii_strcasecmp(name, "Return-Path") == 0 &&
                    msg->return_path == NULL) {
-            const char *v = copy->value;
+            const char *v = tw_header_value(copy);
             msg->return_path = (strcmp(v, "<>") == 0 || *v == '\0')
                                    ? g_strdup("")
                                    : tw_address_normalise(v, delims);
@@ -348,7 +360,7 @@ add_missed(GPtrArray *out, const tw_message_t *msg, const char *name, const char
         tw_header_t *h = msg->headers->pdata[i];
         if (g_ascii_strcasecmp(h->name, name) != 0)
             continue;
-        for (const char *p = h->value; *p && out->len < MAX_MAILBOXES;) {
+        for (const char *p = tw_header_value(h); *p && out->len < MAX_MAILBOXES;) {
             size_t len;
             /* display names in quotes and comments name no recipient */
             if (*p == '"' || *p == '(') {

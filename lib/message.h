@@ -16,7 +16,8 @@
 
 typedef struct {
     char *name;  /* as written, e.g. "List-Id" */
-    char *value; /* raw value, unfolded */
+    char *raw;   /* the value as written: folded, maybe encoded */
+    char *value; /* unfolded and decoded on first use, tw_header_value() */
     size_t name_len;
 } tw_header_t;
 
@@ -62,6 +63,10 @@ void tw_message_free(tw_message_t *msg);
 
 /* The first header of that name (case-insensitive), or NULL. */
 const char *tw_message_header(const tw_message_t *msg, const char *name);
+
+/* A header's value, unfolded, decoded (RFC 2047) and stripped the first
+ * time it is asked for: most headers of a message are never read. */
+const char *tw_header_value(tw_header_t *h);
 
 /* Number of To, Cc and Bcc mailboxes. */
 guint tw_message_recipient_count(const tw_message_t *msg);
