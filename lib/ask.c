@@ -8,7 +8,6 @@
 #include "patterns.h"
 #include "text.h"
 
-#define N_CUES tw_n_cues
 
 void
 tw_ask_optimise(void)
@@ -70,7 +69,7 @@ split_anchors(void)
 
     if (!g_once_init_enter(&done))
         return;
-    for (size_t i = 0; i < N_CUES; i++) {
+    for (size_t i = 0; i < tw_n_cues; i++) {
         GPtrArray *words = g_ptr_array_new();
         char **groups = g_strsplit(tw_cues[i].anchors, "&", -1);
         for (char **g = groups; *g; g++) {
@@ -175,13 +174,13 @@ score_sentence(const char *sentence, int index, const bool *candidate, GPtrArray
 
     view_init(&view, padded);
 
-    for (size_t i = 0; i < N_CUES; i++)
+    for (size_t i = 0; i < tw_n_cues; i++)
         if (candidate[i] && tw_cues[i].weight >= BOOSTER &&
             try_cue(i, sentence, &view, index, hits)) {
             miss *= 1.0 - tw_cues[i].weight;
             asks = true;
         }
-    for (size_t i = 0; i < N_CUES && asks; i++) {
+    for (size_t i = 0; i < tw_n_cues && asks; i++) {
         double w = tw_cues[i].weight;
         if (!candidate[i] || w >= BOOSTER || !try_cue(i, sentence, &view, index, hits))
             continue;
@@ -231,7 +230,7 @@ detect(const char *fresh, bool patch, tw_ask_t *out)
     split_anchors();
     view_t view;
     view_init(&view, padded);
-    for (size_t k = 0; k < N_CUES; k++)
+    for (size_t k = 0; k < tw_n_cues; k++)
         candidate[k] = anchored(k, &view) &&
                        !(patch && strcmp(tw_cues[k].name, "imperative") == 0);
     g_free(padded);
@@ -288,7 +287,7 @@ bool
 tw_ask_check_cues(char **bad_cue)
 {
     *bad_cue = NULL;
-    for (size_t i = 0; i < N_CUES; i++)
+    for (size_t i = 0; i < tw_n_cues; i++)
         if (!tw_pattern_ok(i)) {
             *bad_cue = g_strdup(tw_cues[i].name);
             return false;
