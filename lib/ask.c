@@ -165,9 +165,8 @@ try_cue(size_t i, const char *sentence, const view_t *view, int index, GPtrArray
 static double
 score_sentence(const char *sentence, int index, const bool *candidate, GPtrArray *hits)
 {
-    char *lower = g_ascii_strdown(sentence, -1);
-    /* pad so that " i " and " u " anchors find words at either end */
-    char *padded = g_strconcat(" ", lower, " ", NULL);
+    /* padded so that " i " and " u " anchors find words at either end */
+    char *padded = tw_text_lower(sentence, -1, TRUE);
     double miss = 1.0, damp = 1.0;
     bool asks = false;
     view_t view;
@@ -190,7 +189,6 @@ score_sentence(const char *sentence, int index, const bool *candidate, GPtrArray
             damp = 1.0 + w;
     }
     g_free(padded);
-    g_free(lower);
     return (1.0 - miss) * damp;
 }
 
@@ -215,18 +213,17 @@ detect(const char *fresh, bool patch, tw_ask_t *out)
     int best_index = -1, asking = 0;
 
     bool candidate[TW_MAX_CUES];
-    char *lower, *padded;
+    char *padded;
 
     memset(out, 0, sizeof *out);
     out->hits = g_ptr_array_new_with_free_func(hit_free);
     out->sentences = tw_text_sentences(fresh);
     /* A cue whose anchors are nowhere in the text needs no look at any
      * sentence. */
-    lower = g_ascii_strdown(fresh ? fresh : "", -1);
-    for (char *p = lower; *p; p++)
+    padded = tw_text_lower(fresh ? fresh : "", -1, TRUE);
+    for (char *p = padded; *p; p++)
         if (*p == '\n' || *p == '\t')
             *p = ' ';
-    padded = g_strconcat(" ", lower, " ", NULL);
     split_anchors();
     view_t view;
     view_init(&view, padded);
@@ -234,7 +231,6 @@ detect(const char *fresh, bool patch, tw_ask_t *out)
         candidate[k] = anchored(k, &view) &&
                        !(patch && strcmp(tw_cues[k].name, "imperative") == 0);
     g_free(padded);
-    g_free(lower);
     for (guint i = 0; i < out->sentences->len && i < 80; i++) {
         const char *s = out->sentences->pdata[i];
         if (strlen(s) > 2000)
@@ -273,7 +269,7 @@ tw_ask_is_thanks(const char *fresh)
         words += g_ascii_isalpha(*p) && (p == fresh || !g_ascii_isalpha(p[-1]));
     if (words == 0 || words > 12)
         return false;
-    lower = g_ascii_strdown(fresh, -1);
+    lower = tw_text_lower(fresh, -1, FALSE);
     for (size_t i = 0; i < G_N_ELEMENTS(thanks) && !yes; i++) {
         const char *at = strstr(lower, thanks[i]);
         size_t n = strlen(thanks[i]);

@@ -5,6 +5,7 @@
 
 #include "address.h"
 #include "tags.h"
+#include "text.h"
 
 static void
 reason(tw_bulk_t *b, bool is_bulk, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
@@ -286,7 +287,7 @@ judge_marketing_text(const tw_message_t *msg, tw_bulk_t *b)
     /* a person who replies to a mailing is not a mailing */
     if (post != NULL || msg->text->len == 0 || msg->in_reply_to != NULL)
         return;
-    lower = g_ascii_strdown(msg->text->str, (gssize)MIN(msg->text->len, 200000));
+    lower = tw_text_lower(msg->text->str, (gssize)MIN(msg->text->len, 200000), FALSE);
     /* nor one who forwards it, with the forwarded message marked as such
      * (spam often only pretends, with "Fw:" in the subject) */
     if ((starts_with(msg->subject, "fw:") || starts_with(msg->subject, "fwd:")) &&

@@ -362,6 +362,24 @@ is_disclaimer_start(char **lines, size_t i, size_t n)
     return conf && recip;
 }
 
+char *
+tw_text_lower(const char *s, gssize n, gboolean pad)
+{
+    size_t len = n < 0 ? strlen(s) : (size_t)n;
+    char *out = g_malloc(len + 3), *o = out;
+
+    if (pad)
+        *o++ = ' ';
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        *o++ = (char)((unsigned)(c - 'A') < 26u ? c + ('a' - 'A') : c);
+    }
+    if (pad)
+        *o++ = ' ';
+    *o = '\0';
+    return out;
+}
+
 size_t
 tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
 {
@@ -371,7 +389,7 @@ tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
     tw_zone_t rest = TW_ZONE_AUTHOR; /* zone of every line from here on */
     /* Footers and disclaimers are looked for line by line only in a
      * text that holds their words at all. */
-    char *lower = g_ascii_strdown(text ? text : "", -1);
+    char *lower = tw_text_lower(text ? text : "", -1, FALSE);
     bool footer_words = strstr(lower, "unsubscribe") || strstr(lower, "mailing list") ||
                         strstr(lower, "listinfo") || strstr(lower, "mailman");
     bool disclaimer_words = strstr(lower, "confidential") || strstr(lower, "privileged") ||

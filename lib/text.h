@@ -39,6 +39,12 @@ char *tw_text_fresh(const char *text);
  * GPtrArray that frees them. */
 GPtrArray *tw_text_sentences(const char *fresh);
 
+/* The first n bytes of s (all of it when n < 0) in ASCII lower case,
+ * newly allocated; with pad, a space before and after, so that a word
+ * looked up with spaces around it is found at either end.  Faster than
+ * g_ascii_strdown(), which calls a function per byte. */
+char *tw_text_lower(const char *s, gssize n, gboolean pad);
+
 /* HTML turned into plain text: tags dropped, block elements as line
  * breaks, entities decoded, <blockquote> lines prefixed with "> " so
  * that quoted HTML reads as quoted text.  Newly allocated UTF-8. */

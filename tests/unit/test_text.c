@@ -634,10 +634,31 @@ test_html_huge(void **state)
     g_string_free(html, TRUE);
 }
 
+/* ASCII lower case: other bytes (UTF-8 among them) stay as they are. */
+static void
+test_lower(void **state)
+{
+    (void)state;
+    char *a = tw_text_lower("Hello, WORLD @[`{ Ünï", -1, FALSE);
+    char *b = tw_text_lower("Could You", -1, TRUE);
+    char *c = tw_text_lower("ABCDEF", 3, TRUE);
+    char *d = tw_text_lower("", -1, TRUE);
+
+    assert_string_equal(a, "hello, world @[`{ \xc3\x9cn\xc3\xaf");
+    assert_string_equal(b, " could you ");
+    assert_string_equal(c, " abc ");
+    assert_string_equal(d, "  ");
+    g_free(a);
+    g_free(b);
+    g_free(c);
+    g_free(d);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lower),
         cmocka_unit_test(test_zone_names),
         cmocka_unit_test(test_zones_empty),
         cmocka_unit_test(test_zones_quotes),
