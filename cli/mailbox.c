@@ -57,6 +57,9 @@ compare_paths(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Files up to this size are read rather than mapped. */
+#define SMALL_FILE (1024 * 1024)
+
 static tw_status_t each_in_file(const char *path, tw_mailbox_fn fn, void *ctx,
                                 tw_error_t *err);
 
@@ -145,19 +148,41 @@ each_in_file(const char *path, tw_mailbox_fn fn, void *ctx, tw_error_t *err)
         close(fd);
         return fn(ctx, "", 0, path) ? TW_OK : TW_ERR_IO;
     }
-    void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    size_t len = (size_t)sb.st_size;
+    char *copy = NULL;
+    void *map = MAP_FAILED;
+    if (len <= SMALL_FILE) {
+        /* a maildir's message: read, for an unmap in a process with
+         * threads interrupts every other processor */
+        copy = g_malloc(len);
+        size_t got = 0;
+        ssize_t n = 0;
+        while (got < len && ((n = read(fd, copy + got, len - got)) > 0 || (n < 0 && errno == EINTR)))
+            got += n > 0 ? (size_t)n : 0;
+        if (n < 0) {
+            tw_error_set(err, "%s: %s", path, g_strerror(errno));
+            g_free(copy);
+            close(fd);
+            return TW_ERR_NOINPUT;
+        }
+        len = got; /* a file that shrank meanwhile: what it holds now */
+    } else {
+        map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    }
     close(fd);
-    if (map == MAP_FAILED) {
+    if (copy == NULL && map == MAP_FAILED) {
         tw_error_set(err, "%s: %s", path, g_strerror(errno));
         return TW_ERR_NOINPUT;
     }
-    const char *data = map;
-    size_t len = (size_t)sb.st_size;
+    const char *data = copy ? copy : map;
     if (len >= 5 && memcmp(data, "From ", 5) == 0)
         st = each_in_mbox(path, data, len, fn, ctx);
     else if (!fn(ctx, data, len, path))
         st = TW_ERR_IO;
-    munmap(map, len);
+    if (copy != NULL)
+        g_free(copy);
+    else
+        munmap(map, (size_t)sb.st_size);
     return st;
 }
 
