@@ -42,6 +42,8 @@ add_contacts(recording_t *c)
             if (tw_reading_is_nobody(c->cfg, c->r, mb->addr))
                 continue;
             st = tw_store_add_contact(c->store, c->row, mb->addr, roles[l]);
+            if (st == TW_OK && c->r->direction == TW_DIR_OUT)
+                st = tw_store_add_written_to(c->store, c->owner_id, mb->addr);
             n++;
         }
     }

@@ -88,6 +88,15 @@ static const char *const migrations[] = {
     "CREATE INDEX replies_by_owner ON replies (owner_id, correspondent);"
     "CREATE TABLE lists ("
     "  address TEXT PRIMARY KEY) WITHOUT ROWID;",
+    /* 1 -> 2: the people each owner has written to, so that a sender
+     * never answered is known without a look at all their mail */
+    "CREATE TABLE written_to ("
+    "  owner_id INTEGER NOT NULL,"
+    "  address TEXT NOT NULL,"
+    "  PRIMARY KEY (owner_id, address)) WITHOUT ROWID;"
+    "INSERT OR IGNORE INTO written_to (owner_id, address)"
+    "  SELECT c.owner_id, c.address FROM contacts c CROSS JOIN messages m"
+    "  ON m.id = c.message_id WHERE c.role > 0 AND m.direction = 1;",
 };
 
 #endif

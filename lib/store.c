@@ -28,6 +28,7 @@ typedef enum {
     S_CONTACT_ADD,
     S_REF_ADD,
     S_LIST_ADD,
+    S_WRITTEN_ADD,
     S_THREAD_OF_ID,
     S_BIND_ID,
     S_THREAD_CREATE,
@@ -71,6 +72,7 @@ typedef enum {
     S_FORGET_IDS,
     S_FORGET_MESSAGES,
     S_FORGET_ADDRESS,
+    S_FORGET_WRITTEN,
     S_FORGET_ORPHAN_REFS,
     S_FORGET_ORPHAN_ASKS,
     S_FORGET_ORPHAN_REPLIES,
@@ -120,6 +122,7 @@ static const char *const sql[N_STATEMENTS] = {
         " SELECT ?1, owner_id, ?2, ?3 FROM messages WHERE id = ?1",
     [S_REF_ADD] = "INSERT OR IGNORE INTO refs (message_id, ref) VALUES (?1, ?2)",
     [S_LIST_ADD] = "INSERT OR IGNORE INTO lists (address) VALUES (?1)",
+    [S_WRITTEN_ADD] = "INSERT OR IGNORE INTO written_to (owner_id, address) VALUES (?1, ?2)",
     [S_THREAD_OF_ID] = "SELECT thread_id FROM thread_ids WHERE owner_id = ?1 AND msgid = ?2",
     [S_BIND_ID] =
         "INSERT OR IGNORE INTO thread_ids (owner_id, msgid, thread_id) VALUES (?1, ?2, ?3)",
@@ -216,12 +219,11 @@ static const char *const sql[N_STATEMENTS] = {
         "SELECT count(*) FROM (SELECT 1 FROM contacts"
         " WHERE owner_id = ?1 AND address = ?2 AND role = 0 LIMIT ?3)",
     [S_ONE_WAY] =
-        "SELECT (SELECT count(*) FROM (SELECT 1 FROM contacts c JOIN messages m ON m.id = c.message_id"
+        "SELECT NOT EXISTS (SELECT 1 FROM written_to WHERE owner_id = ?1 AND address = ?2)"
+        " AND ?2 NOT IN (SELECT address FROM lists)"
+        " AND (SELECT count(*) FROM (SELECT 1 FROM contacts c JOIN messages m ON m.id = c.message_id"
         "  WHERE c.owner_id = ?1 AND c.address = ?2 AND c.role = 0 AND m.direction = 0"
-        "  AND m.bulk = 0 AND m.traffic = 0 LIMIT ?3)) >= ?3"
-        " AND NOT EXISTS (SELECT 1 FROM contacts c JOIN messages m ON m.id = c.message_id"
-        "  WHERE c.owner_id = ?1 AND c.address = ?2 AND c.role > 0 AND m.direction = 1)"
-        " AND ?2 NOT IN (SELECT address FROM lists)",
+        "  AND m.bulk = 0 AND m.traffic = 0 LIMIT ?3)) >= ?3",
     [S_BALANCE_ASKS] =
         "SELECT coalesce(sum(direction = 0), 0), coalesce(sum(direction = 1), 0) FROM asks"
         " WHERE owner_id = ?1 AND correspondent = ?2 AND " OPEN,
@@ -284,6 +286,8 @@ static const char *const sql[N_STATEMENTS] = {
         "DELETE FROM messages WHERE owner_id = ?1 AND direction = 0 AND sender = ?2",
     [S_FORGET_ADDRESS] =
         "DELETE FROM contacts WHERE owner_id = ?1 AND address = ?2",
+    [S_FORGET_WRITTEN] =
+        "DELETE FROM written_to WHERE owner_id = ?1 AND address = ?2",
     [S_FORGET_ORPHAN_REFS] =
         "DELETE FROM refs WHERE message_id IN (SELECT id FROM messages m WHERE owner_id = ?1"
         " AND direction = 1 AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.message_id = m.id))",
@@ -538,6 +542,7 @@ user_version(tw_store_t *s, int *version)
  * ever built by formatting). */
 static const char *const set_version[] = {
     "PRAGMA user_version = 1",
+    "PRAGMA user_version = 2",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(set_version) == G_N_ELEMENTS(migrations));
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == TW_STORE_SCHEMA_VERSION);
@@ -943,6 +948,12 @@ tw_status_t
 tw_store_add_list(tw_store_t *s, const char *addr)
 {
     return run(s, S_LIST_ADD, "t", addr);
+}
+
+tw_status_t
+tw_store_add_written_to(tw_store_t *s, gint64 owner_id, const char *addr)
+{
+    return run(s, S_WRITTEN_ADD, "it", owner_id, addr);
 }
 
 /* Threads. */
@@ -1465,7 +1476,7 @@ tw_store_forget(tw_store_t *s, gint64 owner_id, const char *addr, int *removed)
     /* of one owner and one address */
     static const stmt_id_t steps[] = {
         S_FORGET_ASKS, S_FORGET_REPLIES, S_FORGET_REFS, S_FORGET_CONTACTS,
-        S_FORGET_IDS, S_FORGET_MESSAGES, S_FORGET_ADDRESS,
+        S_FORGET_IDS, S_FORGET_MESSAGES, S_FORGET_ADDRESS, S_FORGET_WRITTEN,
     };
     /* of the owner: the owner's messages left with nobody to write to */
     static const stmt_id_t orphans[] = {

@@ -29,7 +29,7 @@ typedef enum {
     TW_ROLE_BCC = 3,
 } tw_role_t;
 
-#define TW_STORE_SCHEMA_VERSION 1
+#define TW_STORE_SCHEMA_VERSION 2
 
 /* Opens (creating when create is set, mode 0600, and its directory)
  * and migrates the database at path.  Refused: a database whose
@@ -116,6 +116,10 @@ tw_status_t tw_store_add_ref(tw_store_t *store, gint64 message,
                              const char *ref);
 /* Remembers the address of a mailing list: no correspondent. */
 tw_status_t tw_store_add_list(tw_store_t *store, const char *addr);
+
+/* Notes that owner_id has written to addr (a recipient of the owner's
+ * own message): such a correspondent is never one-way. */
+tw_status_t tw_store_add_written_to(tw_store_t *store, gint64 owner_id, const char *addr);
 
 /* Threads.  Every Message-ID seen (recorded or only referred to) is
  * bound to a thread; unrecorded ones are placeholders. */

@@ -434,6 +434,81 @@ test_open_newer_schema_refused(void **state)
     g_free(v);
 }
 
+/* A count of one query on the file itself. */
+static int
+count_on(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *stmt;
+    int n = -1;
+
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        n = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return n;
+}
+
+/* Version 1 had no written_to: the migration fills it from the owners'
+ * own mail, and a one-way sender is judged the same before and after. */
+static void
+test_migration_fills_written_to(void **state)
+{
+    fixture_t *f = *state;
+    tw_error_t err = {{0}};
+    gint64 owner = 0, thread = 0;
+    bool one_way = true;
+
+    assert_int_equal(tw_store_owner(f->store, "me@example.org", true, &owner), TW_OK);
+    assert_int_equal(tw_store_thread_create(f->store, owner, "s", 100, &thread), TW_OK);
+    gint64 out = insert_message(f->store, owner, "out@x", "k-out", thread, TW_DIR_OUT, NULL, 100);
+    assert_int_equal(tw_store_add_contact(f->store, out, "bob@example.org", TW_ROLE_TO), TW_OK);
+    assert_int_equal(tw_store_add_written_to(f->store, owner, "bob@example.org"), TW_OK);
+    for (int i = 0; i < 12; i++) {
+        char key[32], ck[32];
+        g_snprintf(key, sizeof key, "in%d@x", i);
+        g_snprintf(ck, sizeof ck, "k-in%d", i);
+        gint64 in = insert_message(f->store, owner, key, ck, thread, TW_DIR_IN,
+                                   i % 2 ? "bob@example.org" : "carol@example.org", 200 + i);
+        assert_int_equal(tw_store_add_contact(f->store, in, i % 2 ? "bob@example.org"
+                                                                  : "carol@example.org",
+                                              TW_ROLE_FROM),
+                         TW_OK);
+        /* bob also in Cc of carol's mail: a recipient of mail to the
+         * owner, not someone the owner wrote to */
+        if (i % 2 == 0)
+            assert_int_equal(tw_store_add_contact(f->store, in, "bob@example.org", TW_ROLE_CC),
+                             TW_OK);
+    }
+    tw_store_close(f->store);
+    f->store = NULL;
+    exec_on(f->path, "DROP TABLE written_to; PRAGMA user_version = 1");
+
+    assert_int_equal(tw_store_open(f->path, 1000, true, &f->store, &err), TW_OK);
+    char *v = pragma(f->path, "user_version");
+    assert_int_equal(atoi(v), 2);
+    g_free(v);
+    assert_int_equal(count_on(f->path, "SELECT count(*) FROM written_to"), 1);
+    assert_int_equal(count_on(f->path, "SELECT count(*) FROM written_to"
+                                       " WHERE address = 'bob@example.org'"),
+                     1);
+    /* bob was written to; carol wrote six times and never had an
+     * answer: one way after five messages, not after seven */
+    assert_int_equal(tw_store_one_way(f->store, owner, "bob@example.org", 5, &one_way), TW_OK);
+    assert_false(one_way);
+    assert_int_equal(tw_store_one_way(f->store, owner, "carol@example.org", 5, &one_way), TW_OK);
+    assert_true(one_way);
+    assert_int_equal(tw_store_one_way(f->store, owner, "carol@example.org", 7, &one_way), TW_OK);
+    assert_false(one_way);
+
+    /* forgetting bob forgets that he was written to */
+    int removed = 0;
+    assert_int_equal(tw_store_forget(f->store, owner, "bob@example.org", &removed), TW_OK);
+    assert_int_equal(count_on(f->path, "SELECT count(*) FROM written_to"), 0);
+}
+
 static void
 test_open_not_a_database(void **state)
 {
@@ -869,6 +944,7 @@ main(void)
         T(test_reopen_keeps_data),
         cmocka_unit_test(test_open_missing_without_create),
         T(test_open_newer_schema_refused),
+        T(test_migration_fills_written_to),
         cmocka_unit_test(test_open_not_a_database),
         cmocka_unit_test(test_open_impossible_path),
         T(test_busy_second_connection),
