@@ -15,48 +15,6 @@ tw_ask_optimise(void)
     tw_patterns_optimise();
 }
 
-/* A lower-case text, padded with a space at each end, and the pairs of
- * bytes in it.  A word with a pair the text lacks is not in it: most
- * anchors are ruled out without a search. */
-typedef struct {
-    const char *text;
-    guint64 pairs[64]; /* 4096 bits, one per hashed pair */
-} view_t;
-
-static inline unsigned
-pair_bit(unsigned char a, unsigned char b)
-{
-    return ((unsigned)a * 61u + b) & 4095u;
-}
-
-static void
-view_init(view_t *v, const char *padded)
-{
-    v->text = padded;
-    memset(v->pairs, 0, sizeof v->pairs);
-    for (const unsigned char *p = (const unsigned char *)padded; p[0] && p[1]; p++) {
-        unsigned bit = pair_bit(p[0], p[1]);
-        v->pairs[bit / 64] |= G_GUINT64_CONSTANT(1) << (bit % 64);
-    }
-}
-
-static bool
-view_has(const view_t *v, const char *word)
-{
-    const unsigned char *w = (const unsigned char *)word;
-
-    if (w[0] == '\0')
-        return true;
-    if (w[1] == '\0')
-        return strchr(v->text, w[0]) != NULL;
-    for (; w[1]; w++) {
-        unsigned bit = pair_bit(w[0], w[1]);
-        if (!(v->pairs[bit / 64] & (G_GUINT64_CONSTANT(1) << (bit % 64))))
-            return false;
-    }
-    return strstr(v->text, word) != NULL;
-}
-
 /* Each cue's anchors, split once: the words of each '&' group, the
  * groups ended by GROUP_END, the list by NULL. */
 static const char GROUP_END[] = "&";
@@ -89,7 +47,7 @@ split_anchors(void)
 /* True when every '&' group of cue i's anchors has one of its '|'
  * choices in the text seen by v. */
 static bool
-anchored(size_t i, const view_t *v)
+anchored(size_t i, const tw_text_view_t *v)
 {
     bool group_ok = false;
 
@@ -99,7 +57,7 @@ anchored(size_t i, const view_t *v)
                 return false;
             group_ok = false;
         } else if (!group_ok) {
-            group_ok = view_has(v, *w);
+            group_ok = tw_text_view_has(v, *w);
         }
     }
     return true;
@@ -134,7 +92,7 @@ word_count(const char *s)
 /* Runs cue i on the sentence; adds a hit and returns true when it
  * matches. */
 static bool
-try_cue(size_t i, const char *sentence, const view_t *view, int index, GPtrArray *hits)
+try_cue(size_t i, const char *sentence, const tw_text_view_t *view, int index, GPtrArray *hits)
 {
     char *matched = NULL;
 
@@ -169,9 +127,9 @@ score_sentence(const char *sentence, int index, const bool *candidate, GPtrArray
     char *padded = tw_text_lower(sentence, -1, TRUE);
     double miss = 1.0, damp = 1.0;
     bool asks = false;
-    view_t view;
+    tw_text_view_t view;
 
-    view_init(&view, padded);
+    tw_text_view_init(&view, padded);
 
     for (size_t i = 0; i < tw_n_cues; i++)
         if (candidate[i] && tw_cues[i].weight >= BOOSTER &&
@@ -225,8 +183,8 @@ detect(const char *fresh, bool patch, tw_ask_t *out)
         if (*p == '\n' || *p == '\t')
             *p = ' ';
     split_anchors();
-    view_t view;
-    view_init(&view, padded);
+    tw_text_view_t view;
+    tw_text_view_init(&view, padded);
     for (size_t k = 0; k < tw_n_cues; k++)
         candidate[k] = anchored(k, &view) &&
                        !(patch && strcmp(tw_cues[k].name, "imperative") == 0);

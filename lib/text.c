@@ -380,6 +380,45 @@ tw_text_lower(const char *s, gssize n, gboolean pad)
     return out;
 }
 
+static inline unsigned
+pair_bit(unsigned char a, unsigned char b)
+{
+    return ((unsigned)a * 61u + b) & 4095u;
+}
+
+#define BIT_SET(set, bit) ((set)[(bit) / 64] |= G_GUINT64_CONSTANT(1) << ((bit) % 64))
+#define BIT_HAS(set, bit) (((set)[(bit) / 64] >> ((bit) % 64)) & 1)
+
+void
+tw_text_view_init(tw_text_view_t *v, const char *lower)
+{
+    const unsigned char *p = (const unsigned char *)lower;
+
+    v->text = lower;
+    memset(v->bytes, 0, sizeof v->bytes);
+    memset(v->pairs, 0, sizeof v->pairs);
+    for (; p[0]; p++) {
+        BIT_SET(v->bytes, p[0]);
+        if (p[1])
+            BIT_SET(v->pairs, pair_bit(p[0], p[1]));
+    }
+}
+
+bool
+tw_text_view_has(const tw_text_view_t *v, const char *word)
+{
+    const unsigned char *w = (const unsigned char *)word;
+
+    if (w[0] == '\0')
+        return true;
+    if (w[1] == '\0')
+        return BIT_HAS(v->bytes, w[0]);
+    for (; w[1]; w++)
+        if (!BIT_HAS(v->pairs, pair_bit(w[0], w[1])))
+            return false;
+    return strstr(v->text, word) != NULL;
+}
+
 size_t
 tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
 {

@@ -45,6 +45,21 @@ GPtrArray *tw_text_sentences(const char *fresh);
  * g_ascii_strdown(), which calls a function per byte. */
 char *tw_text_lower(const char *s, gssize n, gboolean pad);
 
+/* A lower-case text and the bytes and pairs of bytes in it, for looking
+ * up many words: a word with a pair the text lacks is not in it, and
+ * most words are ruled out without a search. */
+typedef struct {
+    const char *text;
+    guint64 bytes[4];  /* one bit per byte value */
+    guint64 pairs[64]; /* one bit per hashed pair */
+} tw_text_view_t;
+
+/* Sees lower (which must outlive the view). */
+void tw_text_view_init(tw_text_view_t *v, const char *lower);
+
+/* True when word (lower case) occurs in the text. */
+bool tw_text_view_has(const tw_text_view_t *v, const char *word);
+
 /* HTML turned into plain text: tags dropped, block elements as line
  * breaks, entities decoded, <blockquote> lines prefixed with "> " so
  * that quoted HTML reads as quoted text.  Newly allocated UTF-8. */

@@ -634,6 +634,31 @@ test_html_huge(void **state)
     g_string_free(html, TRUE);
 }
 
+/* Words looked up through a view: only what is in the text is found. */
+static void
+test_view(void **state)
+{
+    (void)state;
+    tw_text_view_t v;
+    const char *text = " could you send me the file? ";
+
+    tw_text_view_init(&v, text);
+    assert_true(tw_text_view_has(&v, "could"));
+    assert_true(tw_text_view_has(&v, " me "));
+    assert_true(tw_text_view_has(&v, "?"));
+    assert_true(tw_text_view_has(&v, ""));
+    assert_false(tw_text_view_has(&v, "!"));
+    assert_false(tw_text_view_has(&v, "please"));
+    /* every pair of "yould" is in the text ("you", "could"), the word
+     * is not */
+    assert_false(tw_text_view_has(&v, "yould"));
+    assert_false(tw_text_view_has(&v, "sendme"));
+    assert_false(tw_text_view_has(&v, "filed"));
+    tw_text_view_init(&v, "");
+    assert_false(tw_text_view_has(&v, "a"));
+    assert_true(tw_text_view_has(&v, ""));
+}
+
 /* ASCII lower case: other bytes (UTF-8 among them) stay as they are. */
 static void
 test_lower(void **state)
@@ -659,6 +684,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lower),
+        cmocka_unit_test(test_view),
         cmocka_unit_test(test_zone_names),
         cmocka_unit_test(test_zones_empty),
         cmocka_unit_test(test_zones_quotes),
