@@ -395,13 +395,9 @@ tw_text_view_init(tw_text_view_t *v, const char *lower)
     const unsigned char *p = (const unsigned char *)lower;
 
     v->text = lower;
-    memset(v->bytes, 0, sizeof v->bytes);
     memset(v->pairs, 0, sizeof v->pairs);
-    for (; p[0]; p++) {
-        BIT_SET(v->bytes, p[0]);
-        if (p[1])
-            BIT_SET(v->pairs, pair_bit(p[0], p[1]));
-    }
+    for (; p[0] && p[1]; p++)
+        BIT_SET(v->pairs, pair_bit(p[0], p[1]));
 }
 
 bool
@@ -412,7 +408,7 @@ tw_text_view_has(const tw_text_view_t *v, const char *word)
     if (w[0] == '\0')
         return true;
     if (w[1] == '\0')
-        return BIT_HAS(v->bytes, w[0]);
+        return strchr(v->text, w[0]) != NULL;
     for (; w[1]; w++)
         if (!BIT_HAS(v->pairs, pair_bit(w[0], w[1])))
             return false;

@@ -45,12 +45,11 @@ GPtrArray *tw_text_sentences(const char *fresh);
  * g_ascii_strdown(), which calls a function per byte. */
 char *tw_text_lower(const char *s, gssize n, gboolean pad);
 
-/* A lower-case text and the bytes and pairs of bytes in it, for looking
- * up many words: a word with a pair the text lacks is not in it, and
- * most words are ruled out without a search. */
+/* A lower-case text and the pairs of bytes in it, for looking up many
+ * words in a short text: a word with a pair the text lacks is not in
+ * it, and most words are ruled out without a search. */
 typedef struct {
     const char *text;
-    guint64 bytes[4];  /* one bit per byte value */
     guint64 pairs[64]; /* one bit per hashed pair */
 } tw_text_view_t;
 
