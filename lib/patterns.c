@@ -67,6 +67,11 @@ pattern(size_t i)
     return re;
 }
 
+/* One match block per thread, kept: PCRE2 keeps its backtracking
+ * frames in it, which a new block would allocate again at every match. */
+static GPrivate thread_match =
+    G_PRIVATE_INIT((GDestroyNotify)pcre2_match_data_free);
+
 char *
 tw_pattern_match(size_t i, const char *subject)
 {
@@ -74,14 +79,18 @@ tw_pattern_match(size_t i, const char *subject)
     pcre2_match_data *md;
     char *matched = NULL;
 
-    if (re == NULL || (md = pcre2_match_data_create(1, NULL)) == NULL)
+    if (re == NULL)
         return NULL;
+    if ((md = g_private_get(&thread_match)) == NULL) {
+        if ((md = pcre2_match_data_create(1, NULL)) == NULL)
+            return NULL;
+        g_private_set(&thread_match, md);
+    }
     /* UTF-8 is checked: a subject that is not matches nothing */
     if (pcre2_match(re, (PCRE2_SPTR)subject, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         matched = g_strndup(subject + ov[0], ov[1] - ov[0]);
     }
-    pcre2_match_data_free(md);
     return matched;
 }
 
