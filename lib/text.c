@@ -368,9 +368,23 @@ tw_text_lower(const char *s, gssize n, gboolean pad)
     size_t len = n < 0 ? strlen(s) : (size_t)n;
     char *out = g_malloc(len + 3), *o = out;
 
+    size_t i = 0;
+
     if (pad)
         *o++ = ' ';
-    for (size_t i = 0; i < len; i++) {
+    /* eight bytes at a time: a byte below 0x80 from 'A' to 'Z' gets its
+     * 0x20 bit (sums of 7-bit values never carry into the next byte) */
+    for (; i + 8 <= len; i += 8, o += 8) {
+        guint64 x, low;
+        memcpy(&x, s + i, 8);
+        low = x & G_GUINT64_CONSTANT(0x7f7f7f7f7f7f7f7f);
+        guint64 from_a = low + G_GUINT64_CONSTANT(0x3f3f3f3f3f3f3f3f); /* >= 'A' */
+        guint64 past_z = low + G_GUINT64_CONSTANT(0x2525252525252525); /* > 'Z' */
+        guint64 upper = from_a & ~past_z & ~x & G_GUINT64_CONSTANT(0x8080808080808080);
+        x |= upper >> 2;
+        memcpy(o, &x, 8);
+    }
+    for (; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         *o++ = (char)((unsigned)(c - 'A') < 26u ? c + ('a' - 'A') : c);
     }

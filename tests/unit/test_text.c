@@ -673,6 +673,19 @@ test_lower(void **state)
     assert_string_equal(b, " could you ");
     assert_string_equal(c, " abc ");
     assert_string_equal(d, "  ");
+    /* every byte value, at every offset of an eight-byte word */
+    char all[300];
+    for (int k = 0; k < 255; k++)
+        all[k] = (char)(k + 1);
+    for (int shift = 0; shift < 8; shift++) {
+        char *e = tw_text_lower(all + shift, 255 - shift, FALSE);
+        for (int k = shift; k < 255; k++) {
+            unsigned char byte = (unsigned char)all[k];
+            assert_int_equal((unsigned char)e[k - shift], (unsigned char)g_ascii_tolower((gchar)byte));
+        }
+        assert_int_equal(e[255 - shift], '\0');
+        g_free(e);
+    }
     g_free(a);
     g_free(b);
     g_free(c);
