@@ -19,7 +19,8 @@
 #include "message.h"
 #include "reading.h"
 
-#define BATCH 2000   /* messages per transaction */
+#define BATCH 10000  /* messages per transaction: an index page is written
+                     * to the log once per transaction that touches it */
 #define HANDFUL 64   /* messages per hand-over */
 #define MAX_WORKERS 8
 
@@ -251,8 +252,9 @@ run_import(import_t *im)
 
     im->work = g_async_queue_new();
     im->tokens = g_async_queue_new();
-    /* enough in flight to keep every worker busy */
-    for (int i = 0; i < 2 * n_workers + 2; i++)
+    /* enough in flight that a worker seldom waits for the recorder, nor
+     * the recorder for the one handful it needs next */
+    for (int i = 0; i < 4 * n_workers + 4; i++)
         g_async_queue_push(im->tokens, GINT_TO_POINTER(1));
     g_mutex_init(&im->lock);
     g_cond_init(&im->ready);
