@@ -2,10 +2,12 @@
  * privileges, pid file, logging, signals.
  *
  * libmilter runs in a thread of its own and takes SIGTERM and SIGINT;
- * the main thread waits for SIGHUP and reloads the configuration,
- * keeping the old one when the new one is bad.  (Linux hands a signal
- * sent to the process to its main thread first when that thread waits
- * for it.)
+ * the main thread takes SIGHUP and reloads the configuration, keeping
+ * the old one when the new one is bad.  libmilter's signal thread waits
+ * for SIGHUP too, and stops the milter when it gets it: so SIGHUP stays
+ * unblocked in the main thread alone, whose handler only wakes the main
+ * loop.  Linux gives a signal sent to the process to the main thread
+ * whenever that thread does not block it, busy reloading or not.
  */
 #include "autoconfig.h"
 
@@ -332,13 +334,33 @@ write_pid_file(const char *path, const run_as_t *ra)
     return close(fd) == 0 && ok;
 }
 
+/* Wakes the main loop: 'h' a SIGHUP, 's' the milter has stopped. */
+static int wake[2] = {-1, -1};
+
+static void
+wake_main(char why)
+{
+    int saved = errno;
+    /* a full pipe already holds a wake-up */
+    ssize_t unused = write(wake[1], &why, 1);
+
+    (void)unused;
+    errno = saved;
+}
+
+static void
+on_sighup(int sig)
+{
+    (void)sig;
+    wake_main('h');
+}
+
 static gpointer
 milter_thread(gpointer data)
 {
     int rc = smfi_main();
 
-    /* wake the main thread: the milter has stopped */
-    kill(getpid(), SIGUSR1);
+    wake_main('s');
     return GINT_TO_POINTER(rc);
 }
 
@@ -461,23 +483,31 @@ main(int argc, char **argv)
     tw_mconf_set(cfg);
     tw_mlog(LOG_INFO, NULL, "listening on %s", spec);
 
-    /* SIGHUP and SIGUSR1 come to this thread; the milter thread (and the
-     * signal thread libmilter starts) inherit the block. */
+    /* the milter thread (and the signal thread libmilter starts) inherit
+     * this block; only this thread takes SIGHUP, below */
+    if (pipe2(wake, O_CLOEXEC) != 0 || fcntl(wake[1], F_SETFL, O_NONBLOCK) != 0) {
+        tw_mlog(LOG_ERR, NULL, "pipe: %s", g_strerror(errno));
+        return EX_OSERR;
+    }
     sigemptyset(&set);
     sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGUSR1);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     GThread *thread = g_thread_new("milter", milter_thread, NULL);
-    sigdelset(&set, SIGTERM);
-    sigdelset(&set, SIGINT);
+    struct sigaction hup = {.sa_handler = on_sighup, .sa_flags = SA_RESTART};
+    sigemptyset(&hup.sa_mask);
+    sigaction(SIGHUP, &hup, NULL);
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     for (;;) {
-        int sig = 0;
-        if (sigwait(&set, &sig) != 0)
+        char why = 's';
+        ssize_t n = read(wake[0], &why, 1);
+        if (n < 0 && errno == EINTR)
             continue;
-        if (sig == SIGUSR1)
+        if (n <= 0 || why == 's')
             break;
         tw_config_t *fresh = load_config(o.config, &err);
         if (fresh == NULL) {

@@ -436,12 +436,12 @@ if lock_db "$DB"; then
 else
     ok 1 "reload: sqlite3 holds the database"
 fi
-# two SIGHUPs in a row: the second may come while the first is read
-kill -HUP $MPID
-kill -HUP $MPID
-wait_log "$ERR" 'reload:' 3
-sleep 0.3
-alive "reload (two SIGHUPs in a row)"
+# SIGHUPs in a row: the next comes while the last is read (libmilter's
+# own signal thread stops the milter on a SIGHUP it catches)
+for i in 1 2 3 4 5 6 7 8 9 10; do kill -HUP $MPID; done
+wait_log "$ERR" 'reload:' 4
+sleep 0.5
+alive "reload (ten SIGHUPs in a row)"
 run_script reload-twice-ping ping.lua -D TAG=after-two-reloads
 stop_milter
 
