@@ -274,7 +274,9 @@ compute_tags(recording_t *c, tw_record_t *out)
         st = tw_store_balance(c->store, c->owner_id, c->sender, &t->received, &t->sent,
                               &t->you_owe, &t->they_owe);
     }
-    if (st == TW_OK && c->thread != 0) {
+    /* a thread this message began holds no ask but its own, if any */
+    bool opened = r->ask && !r->bulk.bulk && !c->one_way;
+    if (st == TW_OK && c->thread != 0 && !(c->new_thread && !opened)) {
         st = tw_store_thread_open(c->store, c->owner_id, c->thread, &t->thread_asks, &t->since);
         t->thread = t->thread_asks > 0;
     }
