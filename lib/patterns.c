@@ -36,10 +36,13 @@ tw_patterns_optimise(void)
 static pcre2_code *
 decode(size_t i)
 {
-    const tw_compiled_pattern_t *c = &tw_compiled_cues[i];
+    const tw_compiled_pattern_t *c;
     pcre2_code *re = NULL;
 
-    if (i >= tw_n_compiled_cues || c->source == NULL || strcmp(c->source, tw_cues[i].pattern) != 0)
+    if (i >= tw_n_compiled_cues)
+        return NULL;
+    c = &tw_compiled_cues[i];
+    if (c->source == NULL || strcmp(c->source, tw_cues[i].pattern) != 0)
         return NULL;
     return pcre2_serialize_decode(&re, 1, c->bytes, NULL) == 1 ? re : NULL;
 }
