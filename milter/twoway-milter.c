@@ -4,10 +4,9 @@
  * libmilter runs in a thread of its own and takes SIGTERM and SIGINT;
  * the main thread takes SIGHUP and reloads the configuration, keeping
  * the old one when the new one is bad.  libmilter's signal thread waits
- * for SIGHUP too, and stops the milter when it gets it: so SIGHUP stays
- * unblocked in the main thread alone, whose handler only wakes the main
- * loop.  Linux gives a signal sent to the process to the main thread
- * whenever that thread does not block it, busy reloading or not.
+ * for SIGHUP too, and stops the milter when it gets it: sigwait() below
+ * keeps SIGHUP from it, and SIGHUP stays unblocked in the main thread
+ * alone, whose handler only wakes the main loop.
  */
 #include "autoconfig.h"
 
@@ -332,6 +331,29 @@ write_pid_file(const char *path, const run_as_t *ra)
     if (!ok)
         tw_mlog(LOG_ERR, NULL, "%s: %s", path, g_strerror(errno));
     return close(fd) == 0 && ok;
+}
+
+/* libmilter's signal thread is the only caller of sigwait() in this
+ * program, and it would stop the milter on a SIGHUP, whenever the kernel
+ * chose that thread to take one sent to the process (it may, when the
+ * main thread has a signal pending).  This definition, found before the C
+ * library's, waits for the same signals but SIGHUP, which then can only
+ * go to the main thread. */
+int
+sigwait(const sigset_t *set, int *sig)
+{
+    sigset_t without_hup = *set;
+
+    sigdelset(&without_hup, SIGHUP);
+    for (;;) {
+        int got = sigwaitinfo(&without_hup, NULL);
+        if (got >= 0) {
+            *sig = got;
+            return 0;
+        }
+        if (errno != EINTR)
+            return errno;
+    }
 }
 
 /* Wakes the main loop: 'h' a SIGHUP, 's' the milter has stopped. */
