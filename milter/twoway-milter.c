@@ -2,11 +2,10 @@
  * privileges, pid file, logging, signals.
  *
  * libmilter runs in a thread of its own and takes SIGTERM and SIGINT;
- * the main thread takes SIGHUP and reloads the configuration, keeping
- * the old one when the new one is bad.  libmilter's signal thread waits
- * for SIGHUP too, and stops the milter when it gets it: sigwait() below
- * keeps SIGHUP from it, and SIGHUP stays unblocked in the main thread
- * alone, whose handler only wakes the main loop.
+ * the main thread waits for SIGHUP and reloads the configuration,
+ * keeping the old one when the new one is bad.  libmilter's signal
+ * thread waits for SIGHUP too, and stops the milter when it gets it:
+ * sigwait() below keeps SIGHUP from it.
  */
 #include "autoconfig.h"
 
@@ -334,11 +333,11 @@ write_pid_file(const char *path, const run_as_t *ra)
 }
 
 /* libmilter's signal thread is the only caller of sigwait() in this
- * program, and it would stop the milter on a SIGHUP, whenever the kernel
- * chose that thread to take one sent to the process (it may, when the
- * main thread has a signal pending).  This definition, found before the C
- * library's, waits for the same signals but SIGHUP, which then can only
- * go to the main thread. */
+ * program (the main thread calls sigwaitinfo()), and it would stop the
+ * milter on a SIGHUP whenever the kernel chose that thread to take one
+ * sent to the process.  This definition, found before the C library's,
+ * waits for the same signals but SIGHUP, which then only the main thread
+ * takes. */
 int
 sigwait(const sigset_t *set, int *sig)
 {
@@ -356,33 +355,13 @@ sigwait(const sigset_t *set, int *sig)
     }
 }
 
-/* Wakes the main loop: 'h' a SIGHUP, 's' the milter has stopped. */
-static int wake[2] = {-1, -1};
-
-static void
-wake_main(char why)
-{
-    int saved = errno;
-    /* a full pipe already holds a wake-up */
-    ssize_t unused = write(wake[1], &why, 1);
-
-    (void)unused;
-    errno = saved;
-}
-
-static void
-on_sighup(int sig)
-{
-    (void)sig;
-    wake_main('h');
-}
-
 static gpointer
 milter_thread(gpointer data)
 {
     int rc = smfi_main();
 
-    wake_main('s');
+    /* wake the main thread: the milter has stopped */
+    kill(getpid(), SIGUSR1);
     return GINT_TO_POINTER(rc);
 }
 
@@ -505,31 +484,23 @@ main(int argc, char **argv)
     tw_mconf_set(cfg);
     tw_mlog(LOG_INFO, NULL, "listening on %s", spec);
 
-    /* the milter thread (and the signal thread libmilter starts) inherit
-     * this block; only this thread takes SIGHUP, below */
-    if (pipe2(wake, O_CLOEXEC) != 0 || fcntl(wake[1], F_SETFL, O_NONBLOCK) != 0) {
-        tw_mlog(LOG_ERR, NULL, "pipe: %s", g_strerror(errno));
-        return EX_OSERR;
-    }
+    /* SIGHUP and SIGUSR1 come to this thread; the milter thread (and the
+     * signal thread libmilter starts) inherit the block. */
     sigemptyset(&set);
     sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGUSR1);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     GThread *thread = g_thread_new("milter", milter_thread, NULL);
-    struct sigaction hup = {.sa_handler = on_sighup, .sa_flags = SA_RESTART};
-    sigemptyset(&hup.sa_mask);
-    sigaction(SIGHUP, &hup, NULL);
-    sigemptyset(&set);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    sigdelset(&set, SIGTERM);
+    sigdelset(&set, SIGINT);
     for (;;) {
-        char why = 's';
-        ssize_t n = read(wake[0], &why, 1);
-        if (n < 0 && errno == EINTR)
+        int sig = sigwaitinfo(&set, NULL);
+        if (sig < 0)
             continue;
-        if (n <= 0 || why == 's')
+        if (sig == SIGUSR1)
             break;
         tw_config_t *fresh = load_config(o.config, &err);
         if (fresh == NULL) {
