@@ -19,6 +19,7 @@ typedef struct {
     gint64 row;
     gint64 thread;
     bool new_thread;    /* begun by this message: nothing came before */
+    bool opened_asks;   /* this message's asks were opened */
     gint64 date;
     const char *key;
     const char *sender; /* of incoming mail */
@@ -248,8 +249,10 @@ record_new(recording_t *c, tw_record_t *out)
     GHashTable *chased = g_hash_table_new(g_str_hash, g_str_equal);
     if (r->direction == TW_DIR_OUT && out->answered == 0 && !c->new_thread)
         st = count_chases(c, chased);
-    if (st == TW_OK && r->ask)
+    if (st == TW_OK && r->ask) {
         st = open_asks(c, chased);
+        c->opened_asks = true;
+    }
     g_hash_table_destroy(chased);
     return st;
 }
@@ -275,8 +278,7 @@ compute_tags(recording_t *c, tw_record_t *out)
                               &t->you_owe, &t->they_owe);
     }
     /* a thread this message began holds no ask but its own, if any */
-    bool opened = r->ask && !r->bulk.bulk && !c->one_way;
-    if (st == TW_OK && c->thread != 0 && !(c->new_thread && !opened)) {
+    if (st == TW_OK && c->thread != 0 && !(c->new_thread && !c->opened_asks)) {
         st = tw_store_thread_open(c->store, c->owner_id, c->thread, &t->thread_asks, &t->since);
         t->thread = t->thread_asks > 0;
     }
