@@ -47,13 +47,14 @@ teardown(void **state)
     return 0;
 }
 
-/* A PRAGMA's value read through a connection of our own. */
+/* The first value of one query, read through a connection of our own,
+ * newly allocated (NULL for no row). */
 static char *
-pragma(const char *path, const char *name)
+query_on(const char *path, const char *sql)
 {
     sqlite3 *db;
     sqlite3_stmt *stmt;
-    char *sql = g_strdup_printf("PRAGMA %s", name), *value = NULL;
+    char *value = NULL;
 
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
@@ -61,6 +62,16 @@ pragma(const char *path, const char *name)
         value = g_strdup((const char *)sqlite3_column_text(stmt, 0));
     sqlite3_finalize(stmt);
     sqlite3_close(db);
+    return value;
+}
+
+/* A PRAGMA's value. */
+static char *
+pragma(const char *path, const char *name)
+{
+    char *sql = g_strdup_printf("PRAGMA %s", name);
+    char *value = query_on(path, sql);
+
     g_free(sql);
     return value;
 }
@@ -438,16 +449,10 @@ test_open_newer_schema_refused(void **state)
 static int
 count_on(const char *path, const char *sql)
 {
-    sqlite3 *db;
-    sqlite3_stmt *stmt;
-    int n = -1;
+    char *v = query_on(path, sql);
+    int n = v ? atoi(v) : -1;
 
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
-    if (sqlite3_step(stmt) == SQLITE_ROW)
-        n = sqlite3_column_int(stmt, 0);
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
+    g_free(v);
     return n;
 }
 
