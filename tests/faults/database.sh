@@ -36,12 +36,7 @@ HELPER=$SRC/tests/milter/helper.lua
 LUA=$SRC/tests/faults/fault.lua
 ulimit -c 0
 
-for tool in sqlite3 jq; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "1..0 # SKIP $tool is not installed"
-        exit 0
-    fi
-done
+need sqlite3 jq
 HAVE_MILTER=yes
 if ! command -v miltertest >/dev/null 2>&1; then
     HAVE_MILTER="miltertest is not installed"
@@ -223,17 +218,6 @@ filter_recovers() {
 
 # Milters listen on unix sockets in $WORK: over TCP on loopback each
 # conversation costs ~100 ms of delayed acknowledgements.
-
-# wait_log FILE PATTERN: waits (5 s at most) for a line matching PATTERN
-wait_log() {
-    _i=0
-    while [ $_i -lt 100 ]; do
-        grep -qE "$2" "$1" 2>/dev/null && return 0
-        sleep 0.05
-        _i=$((_i + 1))
-    done
-    return 1
-}
 
 # milter_start NAME DB KIND: a milter with OnError KIND on DB;
 # sets SOCK_<KIND>, ERR_<KIND>, PID_<KIND>

@@ -39,12 +39,7 @@ SWEEP="perl $HERE/sweep.pl"
 BUDGET=${FAULTS_BUDGET:-60}
 ulimit -c 0
 
-for tool in sqlite3 perl; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "1..0 # SKIP $tool is not installed"
-        exit 0
-    fi
-done
+need sqlite3 perl
 
 # ---------------------------------------------------------------------
 # The shim: built here, without sanitizers, so that it runs in front of

@@ -39,12 +39,7 @@ MB=1048576
 CAP=$MB              # MaxBodyBytes, the default
 HEAD_CAP=$((356 * 1024))   # what GMime reads of a header block, at most
 
-for tool in perl jq; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "1..0 # SKIP $tool is not installed"
-        exit 0
-    fi
-done
+need perl jq
 TIME=/usr/bin/time
 [ -x $TIME ] || TIME=
 
@@ -226,17 +221,6 @@ next_port() {
             return
         fi
     done
-}
-
-# wait_log FILE PATTERN: waits (5 s at most) for a line matching PATTERN.
-wait_log() {
-    _i=0
-    while [ $_i -lt 100 ]; do
-        grep -qE "$2" "$1" 2>/dev/null && return 0
-        sleep 0.05
-        _i=$((_i + 1))
-    done
-    return 1
 }
 
 # rss: "VmRSS VmHWM" of the milter, in kB

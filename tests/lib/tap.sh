@@ -83,3 +83,26 @@ corpora() {
         echo "$TWOWAY_CORPORA"
     fi
 }
+
+# need TOOL...: the whole script is skipped when one of them is missing.
+need() {
+    for _tool in "$@"; do
+        if ! command -v "$_tool" >/dev/null 2>&1; then
+            echo "1..0 # SKIP $_tool is not installed"
+            exit 0
+        fi
+    done
+}
+
+# wait_log FILE PATTERN [COUNT]: waits (5 s at most) until FILE holds
+# COUNT (default 1) lines matching PATTERN, an extended regex.
+wait_log() {
+    _i=0
+    while [ $_i -lt 100 ]; do
+        _n=$(grep -cE "$2" "$1" 2>/dev/null)
+        [ "${_n:-0}" -ge "${3:-1}" ] && return 0
+        sleep 0.05
+        _i=$((_i + 1))
+    done
+    return 1
+}

@@ -93,10 +93,7 @@ cleanup() {
     for p in $writer_pid $reader_pid $sampler_pid; do kill "$p" 2>/dev/null; done
     stop_milter
     [ -n "$vg_pid" ] && kill -TERM "$vg_pid" 2>/dev/null && wait "$vg_pid" 2>/dev/null
-    if [ -n "$pf_started" ]; then
-        postfix -c "$CD" stop >/dev/null 2>&1
-        wait_until 10 eval '! [ -s "$QD/pid/master.pid" ] || ! kill -0 "$(cat "$QD/pid/master.pid" 2>/dev/null)" 2>/dev/null'
-    fi
+    pf_stop
     [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null
     rm -rf "$SOCKDIR"
 }
@@ -140,18 +137,7 @@ milter_conf "$T/milter.conf" "$DB"
 # the socket must be writable by Postfix's cleanup (user postfix)
 echo 'UMask 000' >>"$T/milter.conf"
 
-# pf_milter_warnings: Postfix's warnings and errors about milters, and
-# the mail a milter held back.
-pf_milter_warnings() {
-    grep -iE '(warning|error|fatal|panic).*milter|milter.*(warning|error)|milter-(reject|discard|hold)' "$PFLOG" 2>/dev/null
-}
-
-if ! postfix -c "$CD" check >"$T/check.out" 2>&1; then
-    ok 1 "postfix: private instance passes postfix check"
-    sed 's/^/# /' "$T/check.out"
-    done_testing
-    exit
-fi
+pf_check
 smtp-sink -u nobody -d "$SINK/m." "127.0.0.1:$KPORT" 256 >"$T/sink.out" 2>&1 &
 sink_pid=$!
 wait_until 10 listening "$KPORT"
@@ -174,17 +160,7 @@ if ! wait_until 10 test -S "$SOCK"; then
     exit
 fi
 ok 0 "twoway-milter listens on unix:$SOCK"
-pf_started=1
-postfix -c "$CD" start >"$T/start.out" 2>&1
-rc=$?
-if [ $rc -ne 0 ] || ! wait_until 15 listening "$SPORT"; then
-    ok 1 "postfix: private instance listens on 127.0.0.1:$SPORT"
-    sed 's/^/# /' "$T/start.out"
-    [ -f "$PFLOG" ] && sed 's/^/# /' "$PFLOG" | tail -20
-    done_testing
-    exit
-fi
-ok 0 "postfix: private instance listens on 127.0.0.1:$SPORT"
+pf_start
 
 # ---------------------------------------------------------------------
 # The database kept busy

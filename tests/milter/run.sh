@@ -33,12 +33,7 @@ if ! command -v miltertest >/dev/null 2>&1; then
     echo "1..0 # SKIP miltertest is not installed (Debian: apt-get install miltertest)"
     exit 0
 fi
-for tool in jq perl sqlite3; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "1..0 # SKIP $tool is not installed"
-        exit 0
-    fi
-done
+need jq perl sqlite3
 if [ ! -x "$MILTER" ]; then
     ok 1 "twoway-milter is built ($MILTER)"
     done_testing
@@ -78,18 +73,6 @@ write_config() {
         echo "Syslog no"
         for _l in "$@"; do echo "$_l"; done
     } >"$_f"
-}
-
-# wait_log FILE PATTERN [COUNT]: waits (5 s at most) until FILE holds
-# COUNT (default 1) lines matching the extended regex PATTERN.
-wait_log() {
-    _i=0
-    while [ $_i -lt 100 ]; do
-        [ "$(grep -cE "$2" "$1" 2>/dev/null)" -ge "${3:-1}" ] && return 0
-        sleep 0.05
-        _i=$((_i + 1))
-    done
-    return 1
 }
 
 # start_milter NAME [CONFIG LINE...]: starts a milter with its own

@@ -112,6 +112,49 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
 }
 
+# A test's private Postfix instance: its configuration in $CD, its queue
+# in $QD, smtpd on 127.0.0.1:$SPORT, its log in $PFLOG.  pf_started is
+# set once it was started, for pf_stop.
+
+# pf_check: "postfix check" passes, or the test ends saying why.
+pf_check() {
+    if ! postfix -c "$CD" check >"$T/check.out" 2>&1; then
+        ok 1 "postfix: private instance passes postfix check"
+        sed 's/^/# /' "$T/check.out"
+        done_testing
+        exit
+    fi
+}
+
+# pf_start: the instance starts and listens, or the test ends saying why.
+pf_start() {
+    pf_started=1
+    postfix -c "$CD" start >"$T/start.out" 2>&1
+    if [ $? -ne 0 ] || ! wait_until 15 listening "$SPORT"; then
+        ok 1 "postfix: private instance listens on 127.0.0.1:$SPORT"
+        sed 's/^/# /' "$T/start.out"
+        [ -f "$PFLOG" ] && sed 's/^/# /' "$PFLOG" | tail -20
+        done_testing
+        exit
+    fi
+    ok 0 "postfix: private instance listens on 127.0.0.1:$SPORT"
+}
+
+# pf_stop: stops the instance if it was started; master(8) leaves once
+# its children have gone.
+pf_stop() {
+    if [ -n "${pf_started:-}" ]; then
+        postfix -c "$CD" stop >/dev/null 2>&1
+        wait_until 10 eval '! [ -s "$QD/pid/master.pid" ] || ! kill -0 "$(cat "$QD/pid/master.pid" 2>/dev/null)" 2>/dev/null'
+    fi
+}
+
+# pf_milter_warnings: Postfix's warnings and errors about milters, and
+# the mail a milter held back.
+pf_milter_warnings() {
+    grep -iE '(warning|error|fatal|panic).*milter|milter.*(warning|error)|milter-(reject|discard|hold)' "$PFLOG" 2>/dev/null
+}
+
 
 # milter_conf FILE DB: a configuration for the milter under test.
 milter_conf() {

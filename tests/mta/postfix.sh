@@ -68,11 +68,7 @@ chown postfix "$DD"; chmod 700 "$DD"
 pf_started=
 cleanup() {
     stop_milter
-    if [ -n "$pf_started" ]; then
-        postfix -c "$CD" stop >/dev/null 2>&1
-        # master(8) leaves once its children have gone
-        wait_until 10 eval '! [ -s "$QD/pid/master.pid" ] || ! kill -0 "$(cat "$QD/pid/master.pid" 2>/dev/null)" 2>/dev/null'
-    fi
+    pf_stop
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -123,20 +119,9 @@ milter_conf "$T/milter.conf" "$DB"
 # a small analysis cap, so that a big message crosses it
 echo 'MaxBodyBytes 64k' >>"$T/milter.conf"
 
-# pf_milter_warnings: Postfix's warnings and errors about milters, and
-# the mail a milter held back.
-pf_milter_warnings() {
-    grep -iE '(warning|error|fatal|panic).*milter|milter.*(warning|error)|milter-(reject|discard|hold)' "$PFLOG" 2>/dev/null
-}
-
 is "$(postconf -c "$CD" -h smtpd_milters non_smtpd_milters milter_default_action milter_protocol 2>&1 | tr '\n' ' ')" \
     "inet:127.0.0.1:$MPORT \$smtpd_milters accept 6 " "postfix: contrib/postfix-main.cf sets the four milter parameters"
-if ! postfix -c "$CD" check >"$T/check.out" 2>&1; then
-    ok 1 "postfix: private instance passes postfix check"
-    sed 's/^/# /' "$T/check.out"
-    done_testing
-    exit
-fi
+pf_check
 ok 0 "postfix: private instance passes postfix check"
 if ! start_milter "$T/milter.conf" "$MPORT" "$MLOG"; then
     ok 1 "milter: listens on inet:$MPORT@127.0.0.1"
@@ -145,17 +130,7 @@ if ! start_milter "$T/milter.conf" "$MPORT" "$MLOG"; then
     exit
 fi
 ok 0 "milter: listens on inet:$MPORT@127.0.0.1"
-pf_started=1
-postfix -c "$CD" start >"$T/start.out" 2>&1
-rc=$?
-if [ $rc -ne 0 ] || ! wait_until 15 listening "$SPORT"; then
-    ok 1 "postfix: private instance listens on 127.0.0.1:$SPORT"
-    sed 's/^/# /' "$T/start.out"
-    [ -f "$PFLOG" ] && sed 's/^/# /' "$PFLOG" | tail -20
-    done_testing
-    exit
-fi
-ok 0 "postfix: private instance listens on 127.0.0.1:$SPORT"
+pf_start
 
 # smtp_in NAME FILE FROM TO: sends FILE over SMTP; $qid gets the queue id.
 # (swaks sends CRLF "." CRLF after the data: the data goes without its

@@ -35,12 +35,7 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "1..0 # SKIP needs root: the milter's switch to UserID is what is tested"
     exit 0
 fi
-for tool in setpriv stat; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "1..0 # SKIP $tool is not installed"
-        exit 0
-    fi
-done
+need setpriv stat
 if ! id nobody >/dev/null 2>&1; then
     echo "1..0 # SKIP no user 'nobody' to run the milter as"
     exit 0
@@ -103,17 +98,6 @@ conf() {
         echo "Syslog no"
         for _l in "$@"; do echo "$_l"; done
     } >"$CONF"
-}
-
-# wait_log FILE PATTERN: up to 5 s for a line matching PATTERN.
-wait_log() {
-    _i=0
-    while [ $_i -lt 100 ]; do
-        grep -qE "$2" "$1" 2>/dev/null && return 0
-        sleep 0.05
-        _i=$((_i + 1))
-    done
-    return 1
 }
 
 # start LABEL [COMMAND-PREFIX...]: runs the milter on $CONF in the
