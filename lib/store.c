@@ -547,6 +547,23 @@ static const char *const set_version[] = {
 G_STATIC_ASSERT(G_N_ELEMENTS(set_version) == G_N_ELEMENTS(migrations));
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == TW_STORE_SCHEMA_VERSION);
 
+/* Puts a new database in WAL mode.  SQLite makes the change from a read
+ * transaction, and when two processes that found the file new make it
+ * at once, it answers one of them SQLITE_BUSY without calling the busy
+ * handler (two readers waiting for each other to leave would wait
+ * forever): that one waits here instead, as for any lock. */
+static tw_status_t
+set_wal(tw_store_t *s)
+{
+    tw_status_t st;
+
+    for (int count = 0; (st = exec_sql(s, "PRAGMA journal_mode = WAL")) == TW_ERR_DB_BUSY &&
+                        busy_wait(s, count);
+         count++)
+        ;
+    return st;
+}
+
 /* Brings the schema to TW_STORE_SCHEMA_VERSION, one step per
  * transaction. */
 static tw_status_t
@@ -565,7 +582,7 @@ migrate(tw_store_t *s, tw_error_t *err)
     }
     if (version == TW_STORE_SCHEMA_VERSION)
         return TW_OK;
-    if (version == 0 && (st = exec_sql(s, "PRAGMA journal_mode = WAL")) != TW_OK)
+    if (version == 0 && (st = set_wal(s)) != TW_OK)
         return st;
     while (version < TW_STORE_SCHEMA_VERSION) {
         if ((st = exec_sql(s, "BEGIN IMMEDIATE")) != TW_OK)

@@ -546,6 +546,56 @@ test_open_impossible_path(void **state)
     assert_true(err.text[0] != '\0');
 }
 
+/* Processes that all find the database new race to make it, released
+ * at once by closing the pipe they wait on: each must open it within
+ * its busy timeout (SQLite answers the loser of the change into WAL
+ * with SQLITE_BUSY at once, without waiting).  Rounds of 8 children. */
+static void
+test_open_race_to_create(void **state)
+{
+    (void)state;
+    char *dir = unit_tmpdir();
+    int failed = 0;
+
+    for (int round = 0; round < 40 && failed == 0; round++) {
+        char *path = g_strdup_printf("%s/race%d.db", dir, round);
+        int gate[2];
+        pid_t pid[8];
+
+        assert_int_equal(pipe(gate), 0);
+        for (int i = 0; i < 8; i++) {
+            pid[i] = fork();
+            assert_true(pid[i] >= 0);
+            if (pid[i] == 0) {
+                tw_store_t *s = NULL;
+                tw_error_t err = {{0}};
+                char c;
+
+                close(gate[1]);
+                (void)read(gate[0], &c, 1);
+                if (tw_store_open(path, 5000, true, &s, &err) != TW_OK) {
+                    print_error("round %d, child %d: %s\n", round, i, err.text);
+                    _exit(1);
+                }
+                tw_store_close(s);
+                _exit(0);
+            }
+        }
+        close(gate[0]);
+        close(gate[1]);
+        for (int i = 0; i < 8; i++) {
+            int status;
+            assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                failed++;
+        }
+        g_free(path);
+    }
+    assert_int_equal(failed, 0);
+    unit_rmtree(dir);
+    g_free(dir);
+}
+
 static void
 test_busy_second_connection(void **state)
 {
@@ -952,6 +1002,7 @@ main(void)
         T(test_migration_fills_written_to),
         cmocka_unit_test(test_open_not_a_database),
         cmocka_unit_test(test_open_impossible_path),
+        cmocka_unit_test(test_open_race_to_create),
         T(test_busy_second_connection),
         T(test_busy_between_stores),
         T(test_transactions),
