@@ -63,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    "fresh line not an author line: '%s'", fl[i]);
     g_strfreev(fl);
     g_hash_table_destroy(author);
-    g_strfreev(lines);
+    g_free(lines);
     g_free(zones);
 
     GPtrArray *s = tw_text_sentences(fresh);

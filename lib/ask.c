@@ -47,7 +47,7 @@ split_anchors(void)
 /* True when every '&' group of cue i's anchors has one of its '|'
  * choices in the text seen by v. */
 static bool
-anchored(size_t i, const tw_text_view_t *v)
+anchored(size_t i, const tw_text_view_t *v, bool (*has)(const tw_text_view_t *, const char *))
 {
     bool group_ok = false;
 
@@ -57,7 +57,7 @@ anchored(size_t i, const tw_text_view_t *v)
                 return false;
             group_ok = false;
         } else if (!group_ok) {
-            group_ok = tw_text_view_has(v, *w);
+            group_ok = has(v, *w);
         }
     }
     return true;
@@ -96,7 +96,7 @@ try_cue(size_t i, const char *sentence, const tw_text_view_t *view, int index, G
 {
     char *matched = NULL;
 
-    if (!anchored(i, view))
+    if (!anchored(i, view, tw_text_view_has))
         return false;
     /* "Copyright ?", "Why?": a question mark alone on a word or two */
     if (strcmp(tw_cues[i].name, "question") == 0 && word_count(sentence) < 3)
@@ -186,7 +186,7 @@ detect(const char *fresh, bool patch, tw_ask_t *out)
     tw_text_view_t view;
     tw_text_view_init(&view, padded);
     for (size_t k = 0; k < tw_n_cues; k++)
-        candidate[k] = anchored(k, &view) &&
+        candidate[k] = anchored(k, &view, tw_text_view_may_have) &&
                        !(patch && strcmp(tw_cues[k].name, "imperative") == 0);
     g_free(padded);
     for (guint i = 0; i < out->sentences->len && i < 80; i++) {

@@ -201,6 +201,9 @@ field_of(const char *line)
 
     if (*p == '*')
         p++;
+    /* every name ends with a colon within its first 12 bytes */
+    if (memchr(p, ':', strnlen(p, 12)) == NULL)
+        return NULL;
     for (size_t k = 0; k < G_N_ELEMENTS(names); k++)
         if (starts_with(p, names[k]))
             return names[k];
@@ -415,24 +418,51 @@ tw_text_view_init(tw_text_view_t *v, const char *lower)
 }
 
 bool
-tw_text_view_has(const tw_text_view_t *v, const char *word)
+tw_text_view_may_have(const tw_text_view_t *v, const char *word)
 {
     const unsigned char *w = (const unsigned char *)word;
 
-    if (w[0] == '\0')
+    if (w[0] == '\0' || w[1] == '\0')
         return true;
-    if (w[1] == '\0')
-        return strchr(v->text, w[0]) != NULL;
     for (; w[1]; w++)
         if (!BIT_HAS(v->pairs, pair_bit(w[0], w[1])))
             return false;
-    return strstr(v->text, word) != NULL;
+    return true;
+}
+
+bool
+tw_text_view_has(const tw_text_view_t *v, const char *word)
+{
+    if (word[0] != '\0' && word[1] == '\0')
+        return strchr(v->text, word[0]) != NULL;
+    return tw_text_view_may_have(v, word) && strstr(v->text, word) != NULL;
+}
+
+char **
+tw_text_lines(const char *text)
+{
+    size_t len = strlen(text), n = 1;
+
+    for (const char *p = text; (p = strchr(p, '\n')) != NULL; p++)
+        n++;
+    char **lines = g_malloc((n + 1) * sizeof *lines + len + 1);
+    char *copy = memcpy(lines + n + 1, text, len + 1);
+    size_t i = 0;
+
+    if (len > 0) /* "" has no line at all, as for g_strsplit() */
+        lines[i++] = copy;
+    for (char *p = copy; (p = strchr(p, '\n')) != NULL;) {
+        *p++ = '\0';
+        lines[i++] = p;
+    }
+    lines[i] = NULL;
+    return lines;
 }
 
 size_t
 tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
 {
-    char **lines = g_strsplit(text ? text : "", "\n", -1);
+    char **lines = tw_text_lines(text ? text : "");
     size_t n = g_strv_length(lines);
     tw_zone_t *zones = g_new0(tw_zone_t, n + 1);
     tw_zone_t rest = TW_ZONE_AUTHOR; /* zone of every line from here on */
@@ -446,10 +476,8 @@ tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
     g_free(lower);
 
     /* A final empty string after the last newline is not a line. */
-    if (n > 0 && lines[n - 1][0] == '\0') {
-        g_free(lines[n - 1]);
+    if (n > 0 && lines[n - 1][0] == '\0')
         lines[--n] = NULL;
-    }
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(lines[i]);
         if (len > 0 && lines[i][len - 1] == '\r')
@@ -514,7 +542,7 @@ tw_text_fresh(const char *text)
         pending_blank = 0;
         g_string_append(out, lines[i]);
     }
-    g_strfreev(lines);
+    g_free(lines);
     g_free(zones);
     return g_string_free(out, FALSE);
 }
@@ -665,7 +693,7 @@ GPtrArray *
 tw_text_sentences(const char *fresh)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-    char **lines = g_strsplit(fresh ? fresh : "", "\n", -1);
+    char **lines = tw_text_lines(fresh ? fresh : "");
     GString *logical = g_string_new(NULL);
     guint paragraph = 0; /* where the paragraph's sentences start */
 
@@ -689,6 +717,6 @@ tw_text_sentences(const char *fresh)
     split_line(out, logical->str);
     drop_quoted(out, paragraph);
     g_string_free(logical, TRUE);
-    g_strfreev(lines);
+    g_free(lines);
     return out;
 }

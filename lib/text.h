@@ -26,9 +26,15 @@ typedef enum {
 /* The name of a zone ("author", "quote", ...). */
 const char *tw_zone_name(tw_zone_t zone);
 
+/* The lines of text, without their '\n', as a NULL-terminated vector
+ * that holds them in the same allocation: one g_free() frees it all.
+ * Like g_strsplit(text, "\n", -1), without a copy per line. */
+char **tw_text_lines(const char *text);
+
 /* Splits text into lines (without their line endings) and gives each
  * a zone.  Returns the number of lines; *lines is a NULL-terminated
- * vector (g_strfreev) and *zones an array of tw_zone_t (g_free). */
+ * vector (tw_text_lines: g_free) and *zones an array of tw_zone_t
+ * (g_free). */
 size_t tw_text_zones(const char *text, char ***lines, tw_zone_t **zones);
 
 /* The fresh text of a body: the author's lines, without leading and
@@ -58,6 +64,10 @@ void tw_text_view_init(tw_text_view_t *v, const char *lower);
 
 /* True when word (lower case) occurs in the text. */
 bool tw_text_view_has(const tw_text_view_t *v, const char *word);
+
+/* False when word (lower case) cannot occur in the text: the text lacks
+ * one of its pairs.  True may be wrong: no search is made. */
+bool tw_text_view_may_have(const tw_text_view_t *v, const char *word);
 
 /* HTML turned into plain text: tags dropped, block elements as line
  * breaks, entities decoded, <blockquote> lines prefixed with "> " so

@@ -296,7 +296,7 @@ eval_zones(int n, char **files)
             author_missed += author && !said;
             rest_kept += !author && said;
         }
-        g_strfreev(lines);
+        g_free(lines);
         g_free(zones);
         g_array_free(truth, TRUE);
         g_string_free(text, TRUE);

@@ -33,7 +33,7 @@ assert_zones(const char *text, const char *want)
             print_error("  %c | %s\n", got->str[i], lines[i]);
     }
     g_string_free(got, TRUE);
-    g_strfreev(lines);
+    g_free(lines);
     g_free(zones);
     assert_true(same);
 }
@@ -106,6 +106,28 @@ test_zone_names(void **state)
     assert_string_equal(tw_zone_name((tw_zone_t)99), "unknown");
 }
 
+/* tw_text_lines gives what g_strsplit(text, "\n", -1) gives, in one
+ * allocation whose lines may be changed in place. */
+static void
+test_lines(void **state)
+{
+    static const char *const texts[] = {
+        "", "a", "a\n", "\n", "\n\n", "one\ntwo", "one\r\ntwo\r\n", "\nlead\n\ntrail\n\n",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
+        char **got = tw_text_lines(texts[i]);
+        char **want = g_strsplit(texts[i], "\n", -1);
+        assert_int_equal(g_strv_length(got), g_strv_length(want));
+        for (size_t k = 0; want[k] != NULL; k++)
+            assert_string_equal(got[k], want[k]);
+        for (size_t k = 0; got[k] != NULL; k++)
+            g_strstrip(got[k]);
+        g_strfreev(want);
+        g_free(got);
+    }
+}
+
 static void
 test_zones_empty(void **state)
 {
@@ -115,15 +137,15 @@ test_zones_empty(void **state)
     assert_int_equal(tw_text_zones("", &lines, &zones), 0);
     assert_non_null(lines);
     assert_null(lines[0]);
-    g_strfreev(lines);
+    g_free(lines);
     g_free(zones);
     assert_int_equal(tw_text_zones(NULL, &lines, &zones), 0);
     assert_null(lines[0]);
-    g_strfreev(lines);
+    g_free(lines);
     g_free(zones);
     /* the newline that ends the last line makes no extra line */
     assert_int_equal(tw_text_zones("one\ntwo\n", &lines, &zones), 2);
-    g_strfreev(lines);
+    g_free(lines);
     g_free(zones);
 }
 
@@ -699,6 +721,7 @@ main(void)
         cmocka_unit_test(test_lower),
         cmocka_unit_test(test_view),
         cmocka_unit_test(test_zone_names),
+        cmocka_unit_test(test_lines),
         cmocka_unit_test(test_zones_empty),
         cmocka_unit_test(test_zones_quotes),
         cmocka_unit_test(test_zones_initials_quotes),
