@@ -10,7 +10,10 @@
 # until the sink has them all.  Rounds alternate: no milter, a milter
 # that does nothing (bench/null-milter.c: libmilter's own cost), twoway-milter.
 #
-# usage: bench/milter.sh   (root; env N, S, ROUNDS, SIZE)
+# DELIVERY=maildir: Postfix delivers into a maildir (virtual(8), each
+# message written and synced) instead of relaying to smtp-sink.
+#
+# usage: bench/milter.sh   (root; env N, S, ROUNDS, SIZE, DELIVERY)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top}
@@ -19,6 +22,7 @@ N=${N:-4000}
 S=${S:-8}
 ROUNDS=${ROUNDS:-3}
 SIZE=${SIZE:-2000}
+DELIVERY=${DELIVERY:-sink}
 SMTP_PORT=${SMTP_PORT:-2625}
 SINK_PORT=${SINK_PORT:-2626}
 conf=$work/postfix
@@ -54,8 +58,6 @@ inet_protocols = ipv4
 myhostname = bench.test
 mydomain = bench.test
 mydestination =
-relay_domains = example.test
-relay_transport = smtp:[127.0.0.1]:$SINK_PORT
 alias_maps =
 alias_database =
 mynetworks = 127.0.0.0/8
@@ -67,9 +69,31 @@ default_process_limit = 50
 milter_protocol = 6
 milter_default_action = accept
 CONF
+case $DELIVERY in
+sink)
+    printf 'relay_domains = example.test\nrelay_transport = smtp:[127.0.0.1]:%s\n' \
+        "$SINK_PORT" >> "$conf/main.cf"
+    smtp-sink -u postfix -c 127.0.0.1:$SINK_PORT 200 > "$work/sink.out" 2>&1 &
+    sink_pid=$!
+    ;;
+maildir)
+    # every recipient into one maildir: the cost of a delivery, not of
+    # making thousands of mailboxes
+    mkdir -p "$work/mail"
+    chown postfix "$work/mail"
+    echo '/@example\.test$/ box/' > "$conf/vmailbox"
+    cat >> "$conf/main.cf" <<CONF
+virtual_mailbox_domains = example.test
+virtual_mailbox_base = $work/mail
+virtual_mailbox_maps = regexp:$conf/vmailbox
+virtual_minimum_uid = 1
+virtual_uid_maps = static:$(id -u postfix)
+virtual_gid_maps = static:$(id -g postfix)
+CONF
+    ;;
+*) echo "DELIVERY: sink or maildir" >&2; exit 64 ;;
+esac
 postfix -c "$conf" check
-smtp-sink -u postfix -c 127.0.0.1:$SINK_PORT 200 > "$work/sink.out" 2>&1 &
-sink_pid=$!
 
 # A UNIX socket: over TCP, a macro packet that gets no reply waits for
 # the milter's delayed ACK before the MTA's next packet may go (Nagle).
