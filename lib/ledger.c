@@ -304,11 +304,9 @@ tw_ledger_record(tw_store_t *store, const tw_config_t *cfg, const tw_reading_t *
     tw_status_t st;
 
     memset(out, 0, sizeof *out);
-    if ((st = tw_store_savepoint(store)) != TW_OK)
-        goto fail;
     if ((st = tw_store_owner(store, r->owner, true, &c.owner_id)) != TW_OK ||
         (st = tw_store_find_message(store, c.owner_id, key, msg->content_key, &c.row)) != TW_OK)
-        goto rollback;
+        goto fail;
     if (c.row != 0) {
         out->message_row = c.row;
         st = tw_store_thread_of_id(store, c.owner_id, key, &c.thread);
@@ -320,13 +318,9 @@ tw_ledger_record(tw_store_t *store, const tw_config_t *cfg, const tw_reading_t *
     if (st == TW_OK && tags)
         st = compute_tags(&c, out);
     if (st != TW_OK)
-        goto rollback;
-    if ((st = tw_store_release(store)) != TW_OK)
         goto fail;
     g_free(key);
     return TW_OK;
-rollback:
-    tw_store_rollback_savepoint(store);
 fail:
     tw_error_set(err, "%s: %s", tw_store_path(store), tw_store_error(store));
     tw_record_clear(out);

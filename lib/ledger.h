@@ -28,9 +28,10 @@ typedef struct {
     tw_tags_t tags;     /* for incoming mail */
 } tw_record_t;
 
-/* Records the message read in r for its owner, within one savepoint
- * (the caller may batch several in a transaction), and, when tags is
- * set, computes its tags.  now stands in for a missing Date. */
+/* Records the message read in r for its owner within the caller's
+ * transaction (which may hold several), and, when tags is set, computes
+ * its tags.  now stands in for a missing Date.  On failure the message
+ * may be half recorded: the caller rolls the transaction back. */
 tw_status_t tw_ledger_record(tw_store_t *store, const tw_config_t *cfg,
                              const tw_reading_t *r, gint64 now, bool tags,
                              tw_record_t *out, tw_error_t *err);

@@ -17,9 +17,6 @@ typedef enum {
     S_BEGIN,
     S_COMMIT,
     S_ROLLBACK,
-    S_SAVEPOINT,
-    S_RELEASE,
-    S_ROLLBACK_TO,
     S_OWNER_GET,
     S_OWNER_ADD,
     S_OWNER_SOLE,
@@ -102,9 +99,6 @@ static const char *const sql[N_STATEMENTS] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
-    [S_SAVEPOINT] = "SAVEPOINT message",
-    [S_RELEASE] = "RELEASE message",
-    [S_ROLLBACK_TO] = "ROLLBACK TO message",
     [S_OWNER_GET] = "SELECT id FROM owners WHERE address = ?1",
     [S_OWNER_ADD] = "INSERT INTO owners (address) VALUES (?1)",
     [S_OWNER_SOLE] = "SELECT address FROM owners LIMIT 2",
@@ -848,25 +842,6 @@ tw_store_rollback(tw_store_t *s)
 {
     if (!sqlite3_get_autocommit(s->db))
         run(s, S_ROLLBACK, "");
-}
-
-tw_status_t
-tw_store_savepoint(tw_store_t *s)
-{
-    return run(s, S_SAVEPOINT, "");
-}
-
-tw_status_t
-tw_store_release(tw_store_t *s)
-{
-    return run(s, S_RELEASE, "");
-}
-
-void
-tw_store_rollback_savepoint(tw_store_t *s)
-{
-    if (!sqlite3_get_autocommit(s->db) && run(s, S_ROLLBACK_TO, "") == TW_OK)
-        run(s, S_RELEASE, "");
 }
 
 /* Owners. */

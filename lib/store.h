@@ -66,14 +66,10 @@ tw_status_t tw_store_trim_log(tw_store_t *store, gint64 max_bytes);
 const char *tw_store_error(const tw_store_t *store);
 const char *tw_store_path(const tw_store_t *store);
 
-/* Transactions.  begin takes the write lock at once (IMMEDIATE);
- * savepoints nest inside. */
+/* Transactions.  begin takes the write lock at once (IMMEDIATE). */
 tw_status_t tw_store_begin(tw_store_t *store);
 tw_status_t tw_store_commit(tw_store_t *store);
 void tw_store_rollback(tw_store_t *store);
-tw_status_t tw_store_savepoint(tw_store_t *store);
-tw_status_t tw_store_release(tw_store_t *store);
-void tw_store_rollback_savepoint(tw_store_t *store);
 
 /* Owners. */
 tw_status_t tw_store_owner(tw_store_t *store, const char *addr, bool create,
