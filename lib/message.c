@@ -355,7 +355,22 @@ static void
 add_missed(GPtrArray *out, const tw_message_t *msg, const char *name, const char *delims)
 {
     static const char stop[] = " \t\r\n<>,;:\"()[]";
+    guint ats = 0;
+    bool encoded = false;
 
+    /* no more '@' in these fields than GMime gave mailboxes, and no
+     * encoded word that decodes to more: it dropped none (most mail,
+     * spared the decoding and the look below) */
+    for (guint i = 0; i < msg->headers->len; i++) {
+        tw_header_t *h = msg->headers->pdata[i];
+        if (g_ascii_strcasecmp(h->name, name) != 0)
+            continue;
+        encoded = encoded || strstr(h->raw, "=?") != NULL;
+        for (const char *p = h->raw; (p = strchr(p, '@')) != NULL; p++)
+            ats++;
+    }
+    if (ats <= out->len && !encoded)
+        return;
     for (guint i = 0; i < msg->headers->len && out->len < MAX_MAILBOXES; i++) {
         tw_header_t *h = msg->headers->pdata[i];
         if (g_ascii_strcasecmp(h->name, name) != 0)
