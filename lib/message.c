@@ -103,8 +103,13 @@ tw_header_value(tw_header_t *h)
 {
     if (h->value == NULL) {
         char *unfolded = g_mime_utils_header_unfold(h->raw);
-        h->value = unfolded ? g_mime_utils_header_decode_text(NULL, unfolded) : NULL;
-        g_free(unfolded);
+        /* ASCII without an encoded word decodes to itself */
+        if (unfolded != NULL && (strstr(unfolded, "=?") != NULL || !g_str_is_ascii(unfolded))) {
+            h->value = g_mime_utils_header_decode_text(NULL, unfolded);
+            g_free(unfolded);
+        } else {
+            h->value = unfolded;
+        }
         h->value = h->value ? g_strstrip(h->value) : g_strdup("");
     }
     return h->value;
