@@ -207,8 +207,9 @@ part_text(GMimePart *part, size_t cap)
 
     charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
     out = NULL;
-    if (!g_utf8_validate(data, (gssize)n, NULL) && charset != NULL &&
-        g_ascii_strcasecmp(charset, "utf-8") != 0) {
+    if (g_utf8_validate(data, (gssize)n, NULL)) {
+        out = g_string_new_len(data, (gssize)n); /* valid: no NUL in it either */
+    } else if (charset != NULL && g_ascii_strcasecmp(charset, "utf-8") != 0) {
         const char *iconv_name = g_mime_charset_iconv_name(charset);
         gsize written = 0;
         char *conv = g_convert_with_fallback(data, (gssize)n, "UTF-8", iconv_name,
