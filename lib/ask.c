@@ -15,10 +15,10 @@ tw_ask_optimise(void)
     tw_patterns_optimise();
 }
 
-/* Each cue's anchors, split once: the words of each '&' group, the
- * groups ended by GROUP_END, the list by NULL. */
-static const char GROUP_END[] = "&";
-static const char **anchor_words[TW_MAX_CUES];
+/* Each cue's anchors, split and prepared once: the words of each '&'
+ * group, the groups ended by GROUP_END, the list by NULL. */
+static const tw_text_word_t GROUP_END[1];
+static const tw_text_word_t **anchor_words[TW_MAX_CUES];
 
 static void
 split_anchors(void)
@@ -32,26 +32,30 @@ split_anchors(void)
         char **groups = g_strsplit(tw_cues[i].anchors, "&", -1);
         for (char **g = groups; *g; g++) {
             char **alts = g_strsplit(*g, "|", -1);
-            for (char **w = alts; *w; w++)
-                g_ptr_array_add(words, *w);
-            g_free(alts); /* the words live on in the list */
+            for (char **w = alts; *w; w++) {
+                tw_text_word_t *word = g_new(tw_text_word_t, 1);
+                tw_text_word_init(word, *w); /* the words live on in the list */
+                g_ptr_array_add(words, word);
+            }
+            g_free(alts);
             g_ptr_array_add(words, (gpointer)GROUP_END);
         }
         g_strfreev(groups);
         g_ptr_array_add(words, NULL);
-        anchor_words[i] = (const char **)g_ptr_array_free(words, FALSE);
+        anchor_words[i] = (const tw_text_word_t **)g_ptr_array_free(words, FALSE);
     }
     g_once_init_leave(&done, 1);
 }
 
 /* True when every '&' group of cue i's anchors has one of its '|'
- * choices in the text seen by v. */
+ * choices in the text seen by v, as has() tells. */
 static bool
-anchored(size_t i, const tw_text_view_t *v, bool (*has)(const tw_text_view_t *, const char *))
+anchored(size_t i, const tw_text_view_t *v,
+         bool (*has)(const tw_text_view_t *, const tw_text_word_t *))
 {
     bool group_ok = false;
 
-    for (const char **w = anchor_words[i]; *w != NULL; w++) {
+    for (const tw_text_word_t **w = anchor_words[i]; *w != NULL; w++) {
         if (*w == GROUP_END) {
             if (!group_ok)
                 return false;

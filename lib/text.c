@@ -417,25 +417,32 @@ tw_text_view_init(tw_text_view_t *v, const char *lower)
         BIT_SET(v->pairs, pair_bit(p[0], p[1]));
 }
 
-bool
-tw_text_view_may_have(const tw_text_view_t *v, const char *word)
+void
+tw_text_word_init(tw_text_word_t *w, const char *word)
 {
-    const unsigned char *w = (const unsigned char *)word;
+    const unsigned char *p = (const unsigned char *)word;
 
-    if (w[0] == '\0' || w[1] == '\0')
-        return true;
-    for (; w[1]; w++)
-        if (!BIT_HAS(v->pairs, pair_bit(w[0], w[1])))
+    w->word = word;
+    w->n_pairs = 0;
+    for (; p[0] && p[1] && w->n_pairs < TW_TEXT_WORD_PAIRS; p++)
+        w->pairs[w->n_pairs++] = (guint16)pair_bit(p[0], p[1]);
+}
+
+bool
+tw_text_view_may_have(const tw_text_view_t *v, const tw_text_word_t *w)
+{
+    for (guint i = 0; i < w->n_pairs; i++)
+        if (!BIT_HAS(v->pairs, w->pairs[i]))
             return false;
     return true;
 }
 
 bool
-tw_text_view_has(const tw_text_view_t *v, const char *word)
+tw_text_view_has(const tw_text_view_t *v, const tw_text_word_t *w)
 {
-    if (word[0] != '\0' && word[1] == '\0')
-        return strchr(v->text, word[0]) != NULL;
-    return tw_text_view_may_have(v, word) && strstr(v->text, word) != NULL;
+    if (w->word[0] != '\0' && w->word[1] == '\0')
+        return strchr(v->text, w->word[0]) != NULL;
+    return tw_text_view_may_have(v, w) && strstr(v->text, w->word) != NULL;
 }
 
 char **

@@ -62,12 +62,24 @@ typedef struct {
 /* Sees lower (which must outlive the view). */
 void tw_text_view_init(tw_text_view_t *v, const char *lower);
 
-/* True when word (lower case) occurs in the text. */
-bool tw_text_view_has(const tw_text_view_t *v, const char *word);
+/* A word looked up in many views, its pairs hashed once (the first
+ * TW_TEXT_WORD_PAIRS of them: a longer word is ruled out by those). */
+#define TW_TEXT_WORD_PAIRS 31
+typedef struct {
+    const char *word;
+    guint8 n_pairs;
+    guint16 pairs[TW_TEXT_WORD_PAIRS];
+} tw_text_word_t;
 
-/* False when word (lower case) cannot occur in the text: the text lacks
- * one of its pairs.  True may be wrong: no search is made. */
-bool tw_text_view_may_have(const tw_text_view_t *v, const char *word);
+/* Prepares word (which must outlive w). */
+void tw_text_word_init(tw_text_word_t *w, const char *word);
+
+/* True when the word occurs in the text. */
+bool tw_text_view_has(const tw_text_view_t *v, const tw_text_word_t *w);
+
+/* False when the word cannot occur in the text: the text lacks one of
+ * its pairs.  True may be wrong: no search is made. */
+bool tw_text_view_may_have(const tw_text_view_t *v, const tw_text_word_t *w);
 
 /* HTML turned into plain text: tags dropped, block elements as line
  * breaks, entities decoded, <blockquote> lines prefixed with "> " so
