@@ -40,6 +40,7 @@ typedef struct {
 typedef struct {
     guint64 seq;
     GPtrArray *items;
+    bool recorded; /* back from the recorder, for a worker to free */
 } handful_t;
 
 typedef struct {
@@ -48,7 +49,7 @@ typedef struct {
     bool progress;
     char **paths;
     int n_paths;
-    GAsyncQueue *work;   /* walker -> workers: handful_t, or &quit */
+    GAsyncQueue *work;   /* walker, recorder -> workers: handful_t, or &quit */
     GAsyncQueue *tokens; /* handfuls that may still be in flight */
     GMutex lock;         /* guards done and the counters below it */
     GCond ready;         /* a handful was read */
@@ -87,7 +88,7 @@ hand_over(import_t *im, item_t *it)
     if (im->filling == NULL) {
         im->filling = g_new0(handful_t, 1);
         im->filling->seq = im->next_seq++;
-        im->filling->items = g_ptr_array_sized_new(HANDFUL);
+        im->filling->items = g_ptr_array_new_full(HANDFUL, (GDestroyNotify)item_free);
     }
     g_ptr_array_add(im->filling->items, it);
     if (im->filling->items->len < HANDFUL && !it->end)
@@ -149,6 +150,13 @@ read_one(import_t *im, item_t *it)
     g_clear_pointer(&it->data, g_free);
 }
 
+static void
+handful_free(handful_t *h)
+{
+    g_ptr_array_free(h->items, TRUE);
+    g_free(h);
+}
+
 static gpointer
 worker(gpointer data)
 {
@@ -158,6 +166,10 @@ worker(gpointer data)
         handful_t *h = g_async_queue_pop(im->work);
         if (h == &quit)
             return NULL;
+        if (h->recorded) {
+            handful_free(h);
+            continue;
+        }
         /* after a failure the rest is only drained */
         for (guint i = 0; i < h->items->len && !g_atomic_int_get(&im->stop); i++) {
             item_t *it = h->items->pdata[i];
@@ -274,10 +286,11 @@ run_import(import_t *im)
             } else if (st == TW_OK && (st = record_one(im, it)) != TW_OK) {
                 g_atomic_int_set(&im->stop, 1); /* then drain what is in flight */
             }
-            item_free(it);
         }
-        g_ptr_array_free(h->items, TRUE);
-        g_free(h);
+        /* freed by a worker, beside the threads that made it, rather
+         * than here, where every free would wait for their arenas */
+        h->recorded = true;
+        g_async_queue_push(im->work, h);
     }
     g_thread_join(walker_thread);
     for (int i = 0; i < n_workers; i++)
