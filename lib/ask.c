@@ -227,7 +227,7 @@ tw_ask_is_thanks(const char *fresh)
 
     if (fresh == NULL || strchr(fresh, '?') != NULL)
         return false;
-    for (const char *p = fresh; *p; p++)
+    for (const char *p = fresh; *p && words <= 12; p++)
         words += g_ascii_isalpha(*p) && (p == fresh || !g_ascii_isalpha(p[-1]));
     if (words == 0 || words > 12)
         return false;
