@@ -139,7 +139,9 @@ attribution_lines(char **lines, size_t i, size_t n)
     const char *first = skip_blanks(lines[i]);
     bool opener = false, verb = false;
 
-    for (size_t k = 0; k < G_N_ELEMENTS(openers); k++)
+    /* (the openers' first letters, either case) */
+    for (size_t k = 0; k < G_N_ELEMENTS(openers) && *first && strchr("OoAaLlEeIiDdWw", *first);
+         k++)
         opener = opener || starts_with(first, openers[k]);
     for (size_t span = 0; span < 3 && i + span < n; span++) {
         const char *l = lines[i + span];
