@@ -98,13 +98,20 @@ tw_message_header(const tw_message_t *msg, const char *name)
     return NULL;
 }
 
+/* Whether a header value may hold an RFC 2047 encoded word. */
+static bool
+may_be_encoded(const char *value)
+{
+    return strstr(value, "=?") != NULL;
+}
+
 const char *
 tw_header_value(tw_header_t *h)
 {
     if (h->value == NULL) {
         char *unfolded = g_mime_utils_header_unfold(h->raw);
         /* ASCII without an encoded word decodes to itself */
-        if (unfolded != NULL && (strstr(unfolded, "=?") != NULL || !g_str_is_ascii(unfolded))) {
+        if (unfolded != NULL && (may_be_encoded(unfolded) || !g_str_is_ascii(unfolded))) {
             h->value = g_mime_utils_header_decode_text(NULL, unfolded);
             g_free(unfolded);
         } else {
@@ -371,7 +378,7 @@ add_missed(GPtrArray *out, const tw_message_t *msg, const char *name, const char
         tw_header_t *h = msg->headers->pdata[i];
         if (g_ascii_strcasecmp(h->name, name) != 0)
             continue;
-        encoded = encoded || strstr(h->raw, "=?") != NULL;
+        encoded = encoded || may_be_encoded(h->raw);
         for (const char *p = h->raw; (p = strchr(p, '@')) != NULL; p++)
             ats++;
     }

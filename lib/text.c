@@ -139,10 +139,9 @@ attribution_lines(char **lines, size_t i, size_t n)
     const char *first = skip_blanks(lines[i]);
     bool opener = false, verb = false;
 
-    /* (the openers' first letters, either case) */
-    for (size_t k = 0; k < G_N_ELEMENTS(openers) && *first && strchr("OoAaLlEeIiDdWw", *first);
-         k++)
-        opener = opener || starts_with(first, openers[k]);
+    /* the first letter rules most lines out before a comparison */
+    for (size_t k = 0; k < G_N_ELEMENTS(openers) && !opener; k++)
+        opener = g_ascii_toupper(*first) == openers[k][0] && starts_with(first, openers[k]);
     for (size_t span = 0; span < 3 && i + span < n; span++) {
         const char *l = lines[i + span];
         if (span > 0 && is_blank(l))
