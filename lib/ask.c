@@ -213,32 +213,113 @@ detect(const char *fresh, bool patch, tw_ask_t *out)
         out->cue = g_strdup(out->sentences->pdata[best_index]);
 }
 
+/* Words that thank or only acknowledge, in a lower-case text padded
+ * with spaces. */
+static const char *const thanks_words[] = {
+    " thanks ", " thank you ", " thx ", " ty ", " danke ", " dankeschön ", " vielen dank ",
+    " merci ", " gracias ", " cheers ", " got it ", " received ", " much appreciated ",
+    " appreciate it ", " grazie ", " obrigado ", " obrigada ",
+};
+
+/* Words of an answer: "Yes, thanks!" answers "Can you come?". */
+static const char *const answer_words[] = {
+    " yes ", " no ", " yep ", " nope ", " sure ", " done ", " sent ", " attached ",
+    " agreed ", " works ", " fine ", " confirmed ", " will do ", " ja ", " nein ",
+    " oui ", " non ", " sí ", " si ", " claro ", " vale ", " erledigt ",
+};
+
+/* A thank-you for something named, and what goes on to say more. */
+static const char *const thanks_for_words[] = {
+    " thanks for ", " thank you for ", " thanks so much for ", " thank you so much for ",
+    " thank you very much for ", " thanks again for ", " many thanks for ", " danke für ",
+    " vielen dank für ", " merci pour ", " merci de ", " gracias por ",
+};
+static const char *const saying_more[] = {
+    " but ", " - ", " i ", " i'll ", " i'm ", " we ", " will ", " aber ", " mais ", " pero ",
+};
+
+/* Words that close a short line: "Best, Alice", "Kind regards". */
+static const char *const closing_words[] = {
+    " best ", " regards ", " cheers ", " sincerely ", " gruß ", " grüße ", " gruss ",
+    " cordialement ", " saludos ", " abrazo ", " bises ", " ciao ", " hi ", " hello ", " dear ",
+    " hallo ", " bonjour ", " hola ",
+};
+
+static bool
+has_any(const char *padded, const char *const *words, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strstr(padded, words[i]) != NULL)
+            return true;
+    return false;
+}
+
+/* A name, a team, a telephone number: every word a capital or digits
+ * ("Elizabeth Sager 713-853-6349"). */
+static bool
+is_signature(const char *s)
+{
+    for (const char *p = s; *p; p++)
+        if (g_ascii_islower(*p) && (p == s || !g_ascii_isalnum(p[-1])))
+            return false;
+    return true;
+}
+
+static int
+count_words(const char *s, int max)
+{
+    int words = 0;
+
+    for (const char *p = s; *p && words <= max; p++)
+        words += g_ascii_isalnum(*p) && (p == s || !g_ascii_isalnum(p[-1]));
+    return words;
+}
+
+/* A sentence that thanks, acknowledges, greets or signs off and says
+ * nothing else; *thanked is set when it thanks.  A thank-you of more
+ * than eight words says something more ("Thanks, I sent the contract
+ * to Jim yesterday" answers) unless it only names what it thanks for
+ * ("Thank you so much for sending the figures over"). */
+static bool
+is_courtesy(const char *sentence, bool *thanked)
+{
+    char *padded = tw_text_lower(sentence, -1, TRUE);
+    int words = count_words(sentence, 16);
+    bool yes = false;
+
+    /* words glued by punctuation ("Yes,thanks") read as words */
+    for (char *p = padded; *p; p++)
+        if (*p == ',' || *p == '.' || *p == '!' || *p == ';' || *p == ':')
+            *p = ' ';
+    if (has_any(padded, answer_words, G_N_ELEMENTS(answer_words))) {
+        yes = false;
+    } else if (has_any(padded, thanks_words, G_N_ELEMENTS(thanks_words))) {
+        yes = words <= 8 ||
+              (words <= 16 && has_any(padded, thanks_for_words, G_N_ELEMENTS(thanks_for_words)) &&
+               !has_any(padded, saying_more, G_N_ELEMENTS(saying_more)));
+        *thanked = *thanked || yes;
+    } else {
+        yes = (words <= 2 && strpbrk(sentence, "0123456789") == NULL) ||
+              (words <= 4 && has_any(padded, closing_words, G_N_ELEMENTS(closing_words))) ||
+              (words <= 6 && is_signature(sentence));
+    }
+    g_free(padded);
+    return yes;
+}
+
 bool
 tw_ask_is_thanks(const char *fresh)
 {
-    static const char *const thanks[] = {
-        "thanks", "thank you", "thx", "ty", "danke", "merci", "gracias", "cheers",
-        "many thanks", "great, thanks", "got it", "received", "ok, thanks", "ok thanks",
-        "perfect, thanks", "much appreciated", "appreciate it", "vielen dank",
-    };
-    char *lower;
-    bool yes = false;
-    int words = 0;
+    bool thanked = false, courtesy = true;
 
-    if (fresh == NULL || strchr(fresh, '?') != NULL)
+    /* a question asks again; a long text says more than thanks */
+    if (fresh == NULL || strchr(fresh, '?') != NULL || count_words(fresh, 40) > 40)
         return false;
-    for (const char *p = fresh; *p && words <= 12; p++)
-        words += g_ascii_isalpha(*p) && (p == fresh || !g_ascii_isalpha(p[-1]));
-    if (words == 0 || words > 12)
-        return false;
-    lower = tw_text_lower(fresh, -1, FALSE);
-    for (size_t i = 0; i < G_N_ELEMENTS(thanks) && !yes; i++) {
-        const char *at = strstr(lower, thanks[i]);
-        size_t n = strlen(thanks[i]);
-        yes = at != NULL && (at == lower || !g_ascii_isalpha(at[-1])) && !g_ascii_isalpha(at[n]);
-    }
-    g_free(lower);
-    return yes;
+    GPtrArray *sentences = tw_text_sentences(fresh);
+    for (guint i = 0; i < sentences->len && courtesy; i++)
+        courtesy = is_courtesy(sentences->pdata[i], &thanked);
+    g_ptr_array_free(sentences, TRUE);
+    return courtesy && thanked;
 }
 
 bool

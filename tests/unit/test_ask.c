@@ -533,6 +533,23 @@ test_thanks_only(void **state)
     assert_false(tw_ask_is_thanks("Tyler will send them."));
     assert_false(tw_ask_is_thanks(""));
     assert_false(tw_ask_is_thanks(NULL));
+    /* greetings and sign-offs around a thank-you */
+    assert_true(tw_ask_is_thanks("Hi Bob,\n\nthanks for the quick reply!\n\nBest regards,\nAlice"));
+    assert_true(tw_ask_is_thanks("Thank you so much for sending the figures over so quickly "
+                                 "yesterday."));
+    assert_true(tw_ask_is_thanks("thanks\n\nElizabeth Sager\n713-853-6349"));
+    assert_true(tw_ask_is_thanks("Merci !\n\nJean"));
+    /* a short answer that also thanks answers */
+    assert_false(tw_ask_is_thanks("Yes, Tuesday works. Thanks!"));
+    assert_false(tw_ask_is_thanks("Attached is the report. Thanks"));
+    assert_false(tw_ask_is_thanks("Done, thanks."));
+    assert_false(tw_ask_is_thanks("Thanks, I sent the contract to Jim yesterday afternoon."));
+    assert_false(tw_ask_is_thanks("Thanks, 3pm is fine."));
+    assert_false(tw_ask_is_thanks("Ja, danke!"));
+    assert_false(tw_ask_is_thanks("Thanks for the suggestion, but I tried it for hours."));
+    /* no thank-you at all */
+    assert_false(tw_ask_is_thanks("Great.\n\nAlice"));
+    assert_false(tw_ask_is_thanks("Thanksgiving is on Thursday."));
 }
 
 int
