@@ -98,7 +98,8 @@ const tw_cue_def_t tw_cues[] = {
     {"please", 0.50, "please|pls|plz",
      "(?<!to |you )\\b(?:please|pls|plz)\\s+(?:do\\s+)?(?!find\\b|bear\\s+with|be\\s+assured|"
      "be\\s+patient|rest\\s+assured|your\\b|everyone\\b|all\\b|see\\s+(?:attached|below|above|enclosed)|"
-     "note\\b|no\\b|be\\s+(?:advised|aware|informed)\\b|do\\s+not\\s+reply|don'?t\\s+reply|feel\\s+free|"
+     "note\\b|no\\b|be\\s+(?:advised|aware|informed)\\b|(?:do\\s+)?not\\s+(?:reply|respond|hesitate)|"
+     "don'?t\\s+(?:reply|respond)|feel\\s+free|"
      "accept\\b|disregard\\b|ignore\\b|excuse\\b|forgive\\b|don'?t\\s+hesitate|"
      "do\\s+not\\s+hesitate|visit\\b|click\\b|enjoy\\b|keep\\s+in\\s+mind|remember\\s+that|"
      "join\\s+us|share\\s+this|"
@@ -217,11 +218,29 @@ const tw_cue_def_t tw_cues[] = {
      "\\blass\\s+(?:mich|uns)\\s+wissen|\\bich\\s+wollte\\s+fragen", NULL},
     {"fr-pourriez-vous", 0.55, "pourr|pouv|peux|voudr&vous|tu",
      "\\b(?:pourriez|pourrais|pouvez|peux|voudriez|voudrais|pourrions)[- ](?:vous|tu)\\b", NULL},
-    {"fr-merci-de", 0.55, "merci", "\\bmerci\\s+de\\s+(?:bien\\s+vouloir\\s+)?(?:me|nous)?\\s*\\w+", NULL},
+    {"fr-merci-de", 0.55, "merci",
+     "\\bmerci\\s+de\\s+(?!(?:votre|vos|ton|ta|tes|la|le|les|l'|cette|ce|ces|son|sa|ses|leur|leurs|"
+     "tout|toute)\\b)(?:bien\\s+vouloir\\s+)?(?:me|nous)?\\s*\\w+", NULL},
     {"fr-svp", 0.50, "plaît|plait|svp", "\\bs'il\\s+(?:te|vous)\\s+pla[iî]t\\b|\\bsvp\\b", NULL},
     {"es-podrias", 0.50, "pod|pued",
-     "\\b(?:podr[ií]as|podr[ií]a|puedes|puede|podr[ií]an|pueden)\\s+(?:usted\\s+)?\\w+", NULL},
+     "\\b(?:podr[ií]as|puedes)\\s+\\w+|\\b(?:podr[ií]a|puede|podr[ií]an|pueden)\\s+"
+     "(?:usted(?:es)?\\s+\\w+|(?:me|nos)\\s+\\w+|\\w+r(?:me|nos)\\b)|"
+     "¿\\s*(?:podr[ií]a|puede|podr[ií]an|pueden)\\b", NULL},
     {"es-por-favor", 0.50, "favor", "\\bpor\\s+favor\\b", NULL},
+    /* "Es wäre nett, wenn Sie ...", "je vous serais reconnaissant de
+     * ...", "te agradecería que ...": a request in the conditional */
+    {"de-waere-nett", 0.55, "wäre|bitte",
+     "\\b(?:es\\s+)?wäre\\s+(?:sehr\\s+|echt\\s+|wirklich\\s+)?(?:nett|schön|toll|super|hilfreich|"
+     "klasse|prima|gut)\\s*,?\\s+wenn\\s+(?:sie|du|ihr)\\b|\\b(?:ich|wir)\\s+(?:wäre|wären)\\s+"
+     "(?:ihnen|dir|euch)\\s+(?:sehr\\s+|äußerst\\s+)?dankbar\\b|\\b(?:ich|wir)\\s+bitten?\\s+"
+     "(?:sie|dich|euch)\\b(?!\\s+um\\s+(?:entschuldigung|verständnis|nachsicht|geduld))", NULL},
+    {"fr-reconnaissant", 0.55, "reconnaissant|oblig|veuillez|aimerais",
+     "\\b(?:je|nous)\\s+(?:vous|te)\\s+(?:serai[st]?|serions)\\s+(?:très\\s+)?"
+     "(?:reconnaissante?s?|obligée?s?)\\b|\\bveuillez\\s+(?!agr[ée]er|recevoir|trouver|croire|"
+     "excuser|noter)\\w+|\\bj'aimerais\\s+(?:que\\s+(?:vous|tu)|savoir\\s+si)\\b", NULL},
+    {"es-agradeceria", 0.55, "agradec|necesit|gustar",
+     "\\b(?:te|le|les|os)\\s+agradecer[ií]a(?:mos)?\\b|\\bnecesit(?:o|amos)\\s+que\\s+"
+     "(?:me\\s+|nos\\s+)?\\w+|\\bme\\s+gustar[ií]a\\s+que\\s+(?:me|nos)\\s+\\w+", NULL},
     {"es-avisame", 0.50, "avisa|avísa|saber", "\\b(?:av[ií]same|h[aá]zme\\s+saber|me\\s+avisas)\\b", NULL},
 
     /* what damps an ask */
@@ -230,6 +249,26 @@ const tw_cue_def_t tw_cues[] = {
      "(?:contact|call|email|e-mail|ask|reach(?:\\s+out\\s+to)?)\\s+(?:me|us)|give\\s+(?:me|us)\\s+a\\s+"
      "(?:call|shout))\\b.*\\bif\\s+(?:you\\s+)?(?:have|need|there|want|require|would\\s+like|"
      "can\\s+be\\s+of|i\\s+can|we\\s+can)\\b", NULL},
+    {"de-courtesy", -0.92, "frage|verfügung|gern",
+     "\\b(?:bei|für)\\s+(?:weitere[n]?\\s+|eventuelle[n]?\\s+)?(?:fragen|rückfragen)\\b|"
+     "\\b(?:wenn|falls)\\s+(?:sie|du|ihr)\\s+(?:noch\\s+)?(?:weitere\\s+)?(?:fragen|rückfragen)\\b|"
+     "\\bsteh(?:e|en)\\b.*\\bzur\\s+verfügung\\b|"
+     "\\bsich\\s+gerne?\\s+(?:an\\s+mich|an\\s+uns|bei\\s+mir|bei\\s+uns)\\b", NULL},
+    {"fr-courtesy", -0.92, "question|disposition|renseignement|besoin",
+     "\\bpour\\s+(?:toute|toutes)\\s+(?:autres?\\s+)?(?:questions?|informations?|demandes?|"
+     "renseignements?)\\b|\\bsi\\s+(?:vous\\s+avez|tu\\s+as)\\s+(?:des|d'autres|la\\s+moindre|une|"
+     "quelques?)\\s+(?:questions?|remarques?)\\b|\\ben\\s+cas\\s+de\\s+(?:questions?|besoin)\\b|"
+     "\\b(?:je|nous)\\s+(?:reste|restons)\\s+à\\s+(?:votre|ta|vos)\\s+(?:entière\\s+)?disposition\\b",
+     NULL},
+    {"es-courtesy", -0.92, "pregunta|dud|consulta|disposici",
+     "\\bsi\\s+(?:tienes|tiene|tienen|usted\\s+tiene)\\s+(?:alguna|cualquier|m[aá]s|otra)s?\\s+"
+     "(?:preguntas?|dudas?|consultas?)\\b|\\bno\\s+dude[ns]?\\s+en\\b(?=.*\\b(?:preguntas?|dudas?|"
+     "consultas?)\\b)|\\bquedo\\s+a\\s+(?:su|tu|vuestra)\\s+(?:entera\\s+)?disposici[oó]n\\b|"
+     "\\b(?:para|ante)\\s+cualquier\\s+(?:otra\\s+)?(?:pregunta|duda|consulta)\\b", NULL},
+    /* "Ich bitte um Entschuldigung": an apology in the form of a plea */
+    {"de-apology", -0.9, "bitte",
+     "\\bbitten?\\s+(?:vielmals\\s+)?um\\s+(?:entschuldigung|ihr\\s+verständnis|verständnis|"
+     "nachsicht|geduld)\\b", NULL},
     {"with-any-questions", -0.9, "question|concern|comment",
      "\\b(?:contact|call|email|e-mail|ask|reach|write\\s+to)\\b.*\\bwith\\s+(?:any\\s+)?"
      "(?:further\\s+|other\\s+)?(?:questions?|concerns?|comments?)\\b|\\bin\\s+case\\s+you\\s+"
@@ -295,7 +334,12 @@ const tw_cue_def_t tw_cues[] = {
      "need)\\b|^(?:and\\s+|but\\s+|so\\s+|now,?\\s+)?(?:don'?t|doesn'?t|isn'?t|wasn'?t|aren'?t|wouldn'?t)\\s+"
      "(?:you|it|that|this)\\s+(?:feel|sound|seem|look|love|hate|just|make)\\b|\\b(?:why\\s+do\\s+i\\s+think|"
      "did\\s+i\\s+(?:say|mention|tell\\s+you)|am\\s+i\\s+the\\s+only\\s+one|who\\s+am\\s+i\\s+to|"
-     "have\\s+i\\s+(?:mentioned|told\\s+you))\\b|^\\(|\\?!|!\\?", NULL},
+     "have\\s+i\\s+(?:mentioned|told\\s+you))\\b|^\\(|\\?!|!\\?|"
+     "\\bwho\\s+would\\s+have\\s+(?:thought|guessed|known|imagined)\\b|"
+     "^isn'?t\\s+(?:that|it|this)\\s+(?:great|nice|cool|wonderful|amazing|funny|ironic|something|"
+     "interesting)\\s*[?!.]*$|\\bwer\\s+hätte\\s+(?:das\\s+|es\\s+)?(?:gedacht|geahnt)\\b|"
+     "\\bqui\\s+l'aurait\\s+(?:cru|dit|pensé)\\b|\\bqui[eé]n\\s+lo\\s+(?:hubiera|habr[ií]a)\\s+"
+     "(?:dicho|pensado|imaginado|cre[ií]do)\\b", NULL},
     /* "Maybe you could use the 400 MHz bandwidth?": a suggestion of what
      * the reader might do for himself, unless it is done for the writer
      * ("maybe you could send me ...") */

@@ -273,6 +273,10 @@ test_clear_non_asks(void **state)
         "Cheers",
         "Who knows?",
         "Best regards,\nAlice",
+        "Please do not reply to this message.",
+        "Please do not respond to this automated e-mail.",
+        "The launch went well. Who would have thought we'd finish on time? Great work everyone.",
+        "We shipped it. Isn't that great? Enjoy the weekend.",
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(texts); i++)
@@ -520,6 +524,73 @@ test_for_reader(void **state)
     g_ptr_array_free(why, TRUE);
 }
 
+/* Asks and what only looks like one, in German, French and Spanish:
+ * requests plain and in the conditional, questions; courtesy closings,
+ * thanks, apologies, rhetorical questions, what may happen. */
+static void
+test_other_languages(void **state)
+{
+    static const char *const asks[] = {
+        "Hallo,\n\nKönnten Sie mir bitte die Rechnung schicken?\n\nGrüße\nAlice",
+        "Hallo,\n\nKannst du mir morgen beim Umzug helfen?\n\nAlice",
+        "Hallo,\n\nBitte schicke mir bis Freitag den Vertrag.\n\nAlice",
+        "Hallo,\n\nEs wäre nett, wenn Sie mir die Unterlagen zusenden könnten.\n\nAlice",
+        "Hallo,\n\nGib mir bitte Bescheid, ob du am Dienstag kommst.\n\nAlice",
+        "Hallo,\n\nWann fängt das Treffen morgen an?\n\nAlice",
+        "Bonjour,\n\nPourriez-vous m'envoyer la facture ?\n\nCordialement,\nAlice",
+        "Bonjour,\n\nMerci de me faire savoir si vous serez présent mardi.\n\nCordialement,\nAlice",
+        "Salut,\n\nPeux-tu m'aider à déménager demain ?\n\nAlice",
+        "Bonjour,\n\nEnvoyez-moi le contrat signé, s'il vous plaît.\n\nAlice",
+        "Bonjour,\n\nEst-ce que vous pouvez relire le document avant vendredi ?\n\nAlice",
+        "Bonjour,\n\nÀ quelle heure commence la réunion demain ?\n\nAlice",
+        "Hola,\n\n¿Podrías enviarme la factura?\n\nSaludos,\nAlice",
+        "Hola,\n\nPor favor, envíame el contrato firmado.\n\nSaludos,\nAlice",
+        "Hola,\n\n¿Puede usted revisar el documento antes del viernes?\n\nSaludos,\nAlice",
+        "Hola,\n\nAvísame si puedes venir el martes.\n\nAlice",
+        "Hola,\n\n¿A qué hora empieza la reunión mañana?\n\nAlice",
+        "Hola,\n\nTe agradecería que me enviaras los documentos.\n\nAlice",
+        "Bonjour,\n\nJe vous serais reconnaissant de bien vouloir m'envoyer le contrat.\n\nCordialement,\nAlice",
+        "Bonjour,\n\nVoulez-vous bien relire ce document avant jeudi ?\n\nAlice",
+        "Hallo,\n\nich wäre Ihnen dankbar, wenn Sie mir den Vertrag bis Freitag schicken.\n\nAlice",
+        "Hola,\n\nNecesito que me mandes el contrato antes del viernes.\n\nAlice",
+    };
+    static const char *const not_asks[] = {
+        "Hallo,\n\nanbei der Bericht.\n\nBei Fragen stehe ich gerne zur Verfügung.\n\nViele Grüße\nAlice",
+        "Hallo,\n\nanbei die Unterlagen. Für Rückfragen stehe ich Ihnen jederzeit gerne zur Verfügung.\n\nMit freundlichen Grüßen\nAlice",
+        "Hallo,\n\nanbei die Unterlagen. Melde dich, falls du Fragen hast.\n\nAlice",
+        "Hallo,\n\nvielen Dank für Ihre Hilfe!\n\nAlice",
+        "Hallo,\n\nzur Info: der Server ist am Samstag nicht erreichbar.\n\nAlice",
+        "Hallo,\n\nWer hätte das gedacht? Wir sind fertig. Schönes Wochenende!\n\nAlice",
+        "Bonjour,\n\nVous trouverez ci-joint le rapport.\n\nN'hésitez pas à me contacter si vous avez des questions.\n\nCordialement,\nAlice",
+        "Bonjour,\n\nci-joint le document. Je reste à votre disposition pour tout renseignement complémentaire.\n\nCordialement,\nAlice",
+        "Bonjour,\n\nMerci beaucoup pour votre aide !\n\nAlice",
+        "Bonjour,\n\nPour info, le serveur sera arrêté samedi.\n\nAlice",
+        "Bonjour,\n\nQui l'aurait cru ? Nous avons fini à temps. Bon week-end !\n\nAlice",
+        "Hola,\n\nAdjunto el informe.\n\nQuedo a su disposición para cualquier pregunta.\n\nSaludos cordiales,\nAlice",
+        "Hola,\n\nAdjunto el informe. No dudes en contactarme si tienes alguna pregunta.\n\nSaludos,\nAlice",
+        "Hola,\n\n¡Muchas gracias por tu ayuda!\n\nAlice",
+        "Hola,\n\nPara tu información, el servidor estará apagado el sábado.\n\nAlice",
+        "Hola,\n\n¿Quién lo hubiera dicho? Terminamos a tiempo. ¡Buen fin de semana!\n\nAlice",
+        "Hallo,\n\nanbei der Bericht. Wenn Sie Fragen haben, können Sie sich gerne an mich wenden.\n\nViele Grüße\nAlice",
+        "Hallo,\n\nanbei der Bericht. Bei Fragen melden Sie sich bitte jederzeit.\n\nViele Grüße\nAlice",
+        "Hallo,\n\nich bitte um Entschuldigung für die späte Antwort. Der Bericht ist fertig.\n\nViele Grüße\nAlice",
+        "Hallo,\n\ngern geschehen, bitte schön.\n\nAlice",
+        "Bonjour,\n\nMerci de votre réponse rapide.\n\nCordialement,\nAlice",
+        "Salut,\n\nMerci de ton aide hier soir !\n\nAlice",
+        "Bonjour,\n\nci-joint le document. Pour toute question, merci de me contacter.\n\nCordialement,\nAlice",
+        "Bonjour,\n\nci-joint le document. Si vous avez des questions, vous pouvez me joindre au 01 23 45 67 89.\n\nCordialement,\nAlice",
+        "Hola,\n\nAdjunto el informe. Si tienes alguna pregunta, puedes llamarme.\n\nSaludos,\nAlice",
+        "Hola,\n\nAdjunto el informe. Por favor, no dude en contactarme si tiene alguna pregunta.\n\nSaludos,\nAlice",
+        "Hola,\n\nEl envío puede tardar unos días en llegar.\n\nSaludos,\nAlice",
+        "Hola,\n\nGracias por tu respuesta tan rápida.\n\nAlice",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(asks); i++)
+        assert_ask(asks[i], NULL, NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(not_asks); i++)
+        assert_not_ask(not_asks[i]);
+}
+
 static void
 test_thanks_only(void **state)
 {
@@ -578,6 +649,7 @@ main(void)
         cmocka_unit_test(test_quoted_or_code_text),
         cmocka_unit_test(test_all_cues_compile),
         cmocka_unit_test(test_thanks_only),
+        cmocka_unit_test(test_other_languages),
         cmocka_unit_test(test_huge_and_odd_input),
         cmocka_unit_test(test_greets),
         cmocka_unit_test(test_for_reader),
