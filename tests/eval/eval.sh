@@ -34,6 +34,8 @@ ok $? "sample: bulk accuracy $(figure "$T/acc" accuracy) >= 0.97"
 C=$(corpora)
 if [ -z "$C" ]; then
     skip "labelled corpus messages" "TWOWAY_CORPORA is not set or absent"
+    skip "labelled corpus: text_ask F1" "TWOWAY_CORPORA is not set or absent"
+    skip "labelled corpus: bulk accuracy" "TWOWAY_CORPORA is not set or absent"
     skip "zones" "TWOWAY_CORPORA is not set or absent"
     skip "sentences" "TWOWAY_CORPORA is not set or absent"
     done_testing
@@ -44,8 +46,14 @@ set -- "$SRC"/tests/eval/labels/*.tsv
 if [ -f "$1" ]; then
     "$EVAL" messages "$C" "$@" > "$T/corpus.out"
     sed 's/^/# /' "$T/corpus.out"
-    grep -q '^all text_ask' "$T/corpus.out"
-    ok $? "labelled corpus messages measured ($(grep '^all text_ask' "$T/corpus.out" | awk '{print $3}'))"
+    grep '^all text_ask  ' "$T/corpus.out" > "$T/cf1"
+    n=$(awk '{print $3}' "$T/cf1")
+    is "$n" "n=300" "labelled corpus messages: 300 measured"
+    at_least "$(figure "$T/cf1" F1)" 0.85
+    ok $? "labelled corpus: text_ask F1 $(figure "$T/cf1" F1) >= 0.85"
+    grep '^all bulk' "$T/corpus.out" > "$T/cacc"
+    at_least "$(figure "$T/cacc" accuracy)" 0.97
+    ok $? "labelled corpus: bulk accuracy $(figure "$T/cacc" accuracy) >= 0.97"
 else
     skip "labelled corpus messages" "no labels in tests/eval/labels"
 fi
