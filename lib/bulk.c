@@ -398,6 +398,68 @@ judge_subject_code(const tw_message_t *msg, tw_bulk_t *b)
     reason(b, true, "subject ends in a tracking code");
 }
 
+/* Whether s holds the end of a sentence: a full stop or an exclamation
+ * mark before a space, not the dot of a date ("bis 12. März"). */
+static bool
+ends_a_sentence(const char *s)
+{
+    for (const char *p = s; *p; p++)
+        if ((*p == '.' || *p == '!') && (p[1] == ' ' || p[1] == '\n' || p[1] == '\0') &&
+            (p == s || !g_ascii_isdigit(p[-1])))
+            return true;
+    return false;
+}
+
+/* An out-of-office note sent without the headers that mark one: it
+ * opens by saying its writer is away, speaks of the absence as an
+ * automatic note does ("when I return", "in my absence") and asks
+ * nothing.  A person who writes that they are away and then asks or
+ * answers something writes more, or otherwise. */
+static void
+judge_away_note(const tw_message_t *msg, tw_bulk_t *b)
+{
+    static const char *const away[] = {
+        "i am out of the office", "i am currently out of the office", "i'm out of the office",
+        "i'm currently out of the office", "i will be out of the office", "i am out of office",
+        "i am currently out of office", "i am away from the office", "i am currently away",
+        "i will be away", "i am on vacation", "i am currently on vacation", "i'm on vacation",
+        "i am on holiday", "i am on annual leave", "i am on leave", "i am currently on leave",
+        "nicht im büro", "bin ich nicht erreichbar", "bin im urlaub", "je suis absent",
+        "je serai absent", "estoy fuera de la oficina", "estaré fuera de la oficina",
+        "estoy de vacaciones",
+    };
+    static const char *const automatic[] = {
+        "when i return", "on my return", "upon my return", "limited access", "will respond",
+        "will reply", "in my absence", "automated", "automatic", "immediate assistance",
+        "urgent", "no access to", "nach meiner rückkehr", "in dringenden", "à mon retour",
+        "en cas d'urgence", "a mi regreso", "en caso de urgencia",
+    };
+    char *text;
+    bool is_away = false, automatic_note = false;
+
+    /* a long text is a person writing at length, a question asks */
+    if (msg->text->len == 0 || msg->text->len > 1500 || strchr(msg->text->str, '?') != NULL)
+        return;
+    text = tw_text_lower(msg->text->str, (gssize)msg->text->len, FALSE);
+    /* the note opens with it, after a greeting or a line that says the
+     * note is automatic at most */
+    for (size_t i = 0; i < G_N_ELEMENTS(away) && !is_away; i++) {
+        const char *at = strstr(text, away[i]);
+        if (at != NULL && at - text < 150) {
+            char *before = g_strndup(text, (gsize)(at - text));
+            is_away = !ends_a_sentence(before) || strstr(before, "automat") != NULL ||
+                      strstr(before, "thank you for your") != NULL ||
+                      strstr(before, "thanks for your") != NULL;
+            g_free(before);
+        }
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(automatic) && is_away && !automatic_note; i++)
+        automatic_note = strstr(text, automatic[i]) != NULL;
+    g_free(text);
+    if (is_away && automatic_note)
+        reason(b, true, "an out-of-office note");
+}
+
 void
 tw_bulk_judge(const tw_message_t *msg, tw_bulk_t *out)
 {
@@ -410,6 +472,7 @@ tw_bulk_judge(const tw_message_t *msg, tw_bulk_t *out)
     judge_mailer(msg, out);
     judge_sender_host(msg, out);
     judge_marketing_text(msg, out);
+    judge_away_note(msg, out);
     judge_subject_code(msg, out);
     judge_self_addressed(msg, out);
     judge_hidden_readers(msg, out);

@@ -472,6 +472,32 @@ judge_text(const char *text, const char *reason)
     return bulk;
 }
 
+/* An out-of-office note without the headers that mark one is bulk; a
+ * person who mentions being away and asks or writes more is not. */
+static void
+test_away_note_without_headers(void **state)
+{
+#define AWAY_HEAD "From: Alice <alice@example.com>\nTo: me@example.org\nSubject: Re: report\n\n"
+    assert_true(judge_text(AWAY_HEAD "I am out of the office until Monday 9 March with limited "
+                           "access to e-mail.\nFor urgent matters please contact Bob.\n\nAlice\n",
+                           "out-of-office"));
+    assert_true(judge_text(AWAY_HEAD "This is an automated response to a message you sent.\n\n"
+                           "I will be out of the office until Monday.\n\nI will reply to your "
+                           "email when I return.\n", "out-of-office"));
+    assert_true(judge_text(AWAY_HEAD "Hallo,\n\nich bin bis 12. M\xc3\xa4rz nicht im B\xc3\xbcro. "
+                           "In dringenden F\xc3\xa4llen wenden Sie sich an Bob.\n", "out-of-office"));
+    /* away, and asking */
+    assert_false(judge_text(AWAY_HEAD "I am out of the office until Monday. When I return, could "
+                            "we go over the draft?\n", NULL));
+    /* away, but the note says more first */
+    assert_false(judge_text(AWAY_HEAD "Attached are the minutes. Please review them. I will be out "
+                            "of the office from 2/5 until 2/8; in my absence ask Bob.\n", NULL));
+    /* away, without the words of an automatic note */
+    assert_false(judge_text(AWAY_HEAD "I'm out of the office until Monday, but yes, go ahead with "
+                            "the order.\n", NULL));
+#undef AWAY_HEAD
+}
+
 static void
 test_self_addressed_list_mail(void **state)
 {
@@ -566,6 +592,7 @@ main(void)
         cmocka_unit_test(test_multipart_report),
         cmocka_unit_test(test_noreply_sender),
         cmocka_unit_test(test_auto_reply_subjects),
+        cmocka_unit_test(test_away_note_without_headers),
         cmocka_unit_test(test_spam_flag),
         cmocka_unit_test(test_discussion_list_is_list_not_bulk),
         cmocka_unit_test(test_newsletter_is_bulk),
