@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "ask.h"
+#include "message.h"
 #include "fuzz.h"
 
 #define FUZZ_MAX_INPUT (64 * 1024)
@@ -45,10 +46,15 @@ detect_all(const char *text, unsigned salt)
 
     tw_ask_detect(text, &a);
     check_ask(&a);
-    bool greeted = tw_ask_greets(&a, (salt & 1) ? "Robin Vale" : NULL, "robin@example.org");
+    tw_mailbox_t sam = {.addr = (char *)"sam@example.org", .name = (char *)"Sam Reed"};
+    GPtrArray *others = g_ptr_array_new();
+    g_ptr_array_add(others, &sam);
+    tw_greeting_t greeting =
+        tw_ask_greeting(&a, (salt & 1) ? "Robin Vale" : NULL, "robin@example.org", others);
+    g_ptr_array_free(others, TRUE);
     GPtrArray *why = g_ptr_array_new_with_free_func(g_free);
     for (int role = TW_READER_TO; role <= TW_READER_UNSEEN; role++) {
-        double s = tw_ask_for_reader(a.score, (tw_reader_role_t)role, salt % 40, greeted, why);
+        double s = tw_ask_for_reader(a.score, (tw_reader_role_t)role, salt % 40, greeting, why);
         FUZZ_CHECK(!isnan(s) && s >= 0.0 && s <= 1.0, "score for a reader %g", s);
     }
     g_ptr_array_free(why, TRUE);

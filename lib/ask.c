@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cues.h"
+#include "message.h"
 #include "patterns.h"
 #include "text.h"
 
@@ -370,37 +371,81 @@ greets_name(const char *sentence, const char *name)
     return false;
 }
 
+/* The reader's first name: "Vale, Robin" and "Robin Vale" give Robin;
+ * without a display name, the local part of addr up to a dot. */
+static void
+first_name(const char *display_name, const char *addr, char *out, size_t size)
+{
+    const char *p = NULL;
+    size_t n = 0;
+
+    out[0] = '\0';
+    if (display_name != NULL && *display_name) {
+        const char *comma = strchr(display_name, ',');
+        p = comma ? comma + 1 : display_name;
+        while (*p == ' ' || *p == '"')
+            p++;
+        n = strcspn(p, " ,\"");
+    } else if (addr != NULL) {
+        p = addr;
+        n = strcspn(addr, "@.");
+    }
+    if (p != NULL && n < size) {
+        memcpy(out, p, n);
+        out[n] = '\0';
+    }
+}
+
 bool
 tw_ask_greets(const tw_ask_t *ask, const char *display_name, const char *addr)
 {
-    char first[64] = "";
+    char first[64];
 
     if (ask->sentences == NULL || ask->sentences->len == 0)
         return false;
-    if (display_name != NULL && *display_name) {
-        /* "Vale, Robin" -> Robin; "Robin Vale" -> Robin */
-        const char *comma = strchr(display_name, ',');
-        const char *p = comma ? comma + 1 : display_name;
-        while (*p == ' ' || *p == '"')
-            p++;
-        size_t n = strcspn(p, " ,\"");
-        if (n < sizeof first) {
-            memcpy(first, p, n);
-            first[n] = '\0';
-        }
-    } else if (addr != NULL) {
-        size_t n = strcspn(addr, "@.");
-        if (n < sizeof first) {
-            memcpy(first, addr, n);
-            first[n] = '\0';
-        }
-    }
+    first_name(display_name, addr, first, sizeof first);
     return greets_name(ask->sentences->pdata[0], first);
+}
+
+/* Whether sentence holds name as a word. */
+static bool
+names(const char *sentence, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (const char *p = sentence; *p; p++)
+        if ((p == sentence || !g_ascii_isalpha(p[-1])) && g_ascii_strncasecmp(p, name, n) == 0 &&
+            !g_ascii_isalpha(p[n]))
+            return true;
+    return false;
+}
+
+tw_greeting_t
+tw_ask_greeting(const tw_ask_t *ask, const char *display_name, const char *addr,
+                const GPtrArray *others)
+{
+    char first[64];
+
+    if (ask->sentences == NULL || ask->sentences->len == 0)
+        return TW_GREETS_NOBODY;
+    const char *sentence = ask->sentences->pdata[0];
+    first_name(display_name, addr, first, sizeof first);
+    if (greets_name(sentence, first))
+        return TW_GREETS_READER;
+    /* a reader whose name is not known may be the one greeted */
+    if (strlen(first) < 2 || names(sentence, first))
+        return TW_GREETS_NOBODY;
+    for (guint i = 0; i < others->len; i++) {
+        const tw_mailbox_t *mb = others->pdata[i];
+        if (tw_ask_greets(ask, mb->name, mb->addr))
+            return TW_GREETS_OTHER;
+    }
+    return TW_GREETS_NOBODY;
 }
 
 double
 tw_ask_for_reader(double text_score, tw_reader_role_t role, guint recipients,
-                  bool greeted, GPtrArray *why)
+                  tw_greeting_t greeting, GPtrArray *why)
 {
     double s = text_score;
 
@@ -427,10 +472,14 @@ tw_ask_for_reader(double text_score, tw_reader_role_t role, guint recipients,
         if (why)
             g_ptr_array_add(why, g_strdup_printf("%u recipients: x0.85", recipients));
     }
-    if (greeted) {
+    if (greeting == TW_GREETS_READER) {
         s = MIN(1.0, s * 1.15);
         if (why)
             g_ptr_array_add(why, g_strdup("greeting names the reader: x1.15"));
+    } else if (greeting == TW_GREETS_OTHER) {
+        s *= 0.5;
+        if (why)
+            g_ptr_array_add(why, g_strdup("greeting names another reader: x0.5"));
     }
     return s;
 }

@@ -62,9 +62,23 @@ void tw_ask_optimise(void);
 bool tw_ask_greets(const tw_ask_t *ask, const char *display_name,
                    const char *addr);
 
+/* Whom the message's greeting names. */
+typedef enum {
+    TW_GREETS_NOBODY, /* no greeting, or one that names nobody we know */
+    TW_GREETS_READER, /* "Hi Robin," to Robin */
+    TW_GREETS_OTHER,  /* "Hi Sam," to Robin and Sam: the ask is Sam's */
+} tw_greeting_t;
+
+/* Whom the first sentence greets: the reader (as tw_ask_greets), or
+ * one of others (tw_mailbox_t *: the message's other readers) when it
+ * does not name the reader too ("Hi Sam and Robin,") and the reader's
+ * own first name is known. */
+tw_greeting_t tw_ask_greeting(const tw_ask_t *ask, const char *display_name, const char *addr,
+                              const GPtrArray *others);
+
 /* The score for one reader.  Appends what weighed it to why (may be
  * NULL). */
 double tw_ask_for_reader(double text_score, tw_reader_role_t role,
-                         guint recipients, bool greeted, GPtrArray *why);
+                         guint recipients, tw_greeting_t greeting, GPtrArray *why);
 
 #endif

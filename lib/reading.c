@@ -155,6 +155,26 @@ read_addressing(const tw_config_t *cfg, const tw_message_t *msg, const char *own
     }
 }
 
+/* Whom the greeting names: the owner, another reader in To or Cc, or
+ * nobody. */
+static tw_greeting_t
+greeting(const tw_config_t *cfg, const tw_message_t *msg, const tw_reading_t *r,
+         const char *owner_name)
+{
+    GPtrArray *const lists[] = {msg->to, msg->cc};
+    GPtrArray *others = g_ptr_array_new();
+
+    for (size_t k = 0; k < G_N_ELEMENTS(lists); k++)
+        for (guint i = 0; i < lists[k]->len; i++) {
+            tw_mailbox_t *mb = lists[k]->pdata[i];
+            if (!tw_config_is_identity(cfg, r->owner, mb->addr))
+                g_ptr_array_add(others, mb);
+        }
+    tw_greeting_t g = tw_ask_greeting(&r->text, owner_name, r->owner, others);
+    g_ptr_array_free(others, TRUE);
+    return g;
+}
+
 static void
 judge_ask(const tw_config_t *cfg, const tw_message_t *msg, tw_reading_t *r,
           const char *owner_name)
@@ -181,9 +201,8 @@ judge_ask(const tw_config_t *cfg, const tw_message_t *msg, tw_reading_t *r,
         return;
     }
 
-    bool greeted = tw_ask_greets(&r->text, owner_name, r->owner);
     r->score = tw_ask_for_reader(r->text.score, r->role, tw_message_recipient_count(msg),
-                                 greeted, r->why);
+                                 greeting(cfg, msg, r, owner_name), r->why);
     if (r->score != r->text.score)
         why(r, "score for the owner: %.2f", r->score);
     r->ask = r->score >= t;

@@ -14,7 +14,8 @@
  *
  *   twoway-eval verdicts PATH...   every message of each mbox, maildir
  *       or directory, one line each: "path[:line]<TAB>index<TAB>text_ask
- *       <TAB>bulk<TAB>thanks<TAB>score<TAB>cue", to compare two builds' readings of
+ *       <TAB>bulk<TAB>thanks<TAB>ask<TAB>score<TAB>cue" (ask: for the
+ *       first reader in To), to compare two builds' readings of
  *       unlabelled mail (a rule's side effects).
  *
  * TWOWAY_EVAL_SHOW set in the environment lists every disagreement of
@@ -226,8 +227,8 @@ print_verdict(void *ctx, const char *data, size_t len, const char *origin)
     for (char *p = cue; *p; p++)
         if (*p == '\n' || *p == '\t' || *p == '\r')
             *p = ' ';
-    printf("%s\t%d\t%d\t%d\t%d\t%.2f\t%s\n", origin, w->index, r.text_ask, r.bulk.bulk,
-           r.thanks, r.text.score, cue);
+    printf("%s\t%d\t%d\t%d\t%d\t%d\t%.2f\t%s\n", origin, w->index, r.text_ask, r.bulk.bulk,
+           r.thanks, r.ask, r.text.score, cue);
     g_free(cue);
     tw_reading_clear(&r);
     tw_message_free(msg);

@@ -2,6 +2,7 @@
 #include "unit.h"
 
 #include "ask.h"
+#include "message.h"
 
 #define THRESHOLD 0.5
 
@@ -470,6 +471,26 @@ test_greets(void **state)
     assert_false(tw_ask_greets(&a, "Robin Vale", NULL));
     tw_ask_clear(&a);
 
+    /* whom the greeting names: the reader, another reader, nobody */
+    tw_mailbox_t sam = {.addr = (char *)"sam@example.org", .name = (char *)"Sam Reed"};
+    GPtrArray *others = g_ptr_array_new();
+    g_ptr_array_add(others, &sam);
+    a = detect("Hi Sam, could you look?");
+    assert_int_equal(tw_ask_greeting(&a, "Robin Vale", "rv@example.org", others), TW_GREETS_OTHER);
+    /* a reader whose first name is not known may be Sam */
+    assert_int_equal(tw_ask_greeting(&a, NULL, "r@example.org", others), TW_GREETS_NOBODY);
+    tw_ask_clear(&a);
+    a = detect("Hi Sam and Robin, could you look?");
+    assert_int_equal(tw_ask_greeting(&a, "Robin Vale", "rv@example.org", others), TW_GREETS_NOBODY);
+    tw_ask_clear(&a);
+    a = detect("Hi Robin, could you look?");
+    assert_int_equal(tw_ask_greeting(&a, "Robin Vale", "rv@example.org", others), TW_GREETS_READER);
+    tw_ask_clear(&a);
+    a = detect("Hi Kim, could you look?");
+    assert_int_equal(tw_ask_greeting(&a, "Robin Vale", "rv@example.org", others), TW_GREETS_NOBODY);
+    tw_ask_clear(&a);
+    g_ptr_array_free(others, TRUE);
+
     /* a longer name that starts with the reader's */
     a = detect("Hi Robinson, could you look?");
     assert_false(tw_ask_greets(&a, "Robin", NULL));
@@ -490,37 +511,41 @@ test_for_reader(void **state)
 {
     GPtrArray *why = g_ptr_array_new_with_free_func(g_free);
 
-    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_TO, 1, false, why), 0.8, 1e-9);
+    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_TO, 1, TW_GREETS_NOBODY, why), 0.8, 1e-9);
     assert_int_equal(why->len, 0);
-    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_TO, 5, false, why), 0.8, 1e-9);
+    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_TO, 5, TW_GREETS_NOBODY, why), 0.8, 1e-9);
     assert_int_equal(why->len, 0);
 
-    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_CC, 1, false, why), 0.6, 1e-9);
+    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_CC, 1, TW_GREETS_NOBODY, why), 0.6, 1e-9);
     assert_int_equal(why->len, 1);
     assert_true(unit_contains(why->pdata[0], "Cc"));
 
     g_ptr_array_set_size(why, 0);
-    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_UNSEEN, 1, false, why), 0.72, 1e-9);
+    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_UNSEEN, 1, TW_GREETS_NOBODY, why), 0.72, 1e-9);
     assert_int_equal(why->len, 1);
 
     g_ptr_array_set_size(why, 0);
-    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_TO, 6, false, why), 0.68, 1e-9);
+    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_TO, 6, TW_GREETS_NOBODY, why), 0.68, 1e-9);
     assert_true(unit_contains(why->pdata[0], "6 recipients"));
-    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_TO, 16, false, NULL), 0.56, 1e-9);
-    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_TO, 15, false, NULL), 0.68, 1e-9);
+    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_TO, 16, TW_GREETS_NOBODY, NULL), 0.56, 1e-9);
+    assert_float_equal(tw_ask_for_reader(0.8, TW_READER_TO, 15, TW_GREETS_NOBODY, NULL), 0.68, 1e-9);
 
     g_ptr_array_set_size(why, 0);
-    assert_float_equal(tw_ask_for_reader(0.6, TW_READER_TO, 1, true, why), 0.69, 1e-9);
+    assert_float_equal(tw_ask_for_reader(0.6, TW_READER_TO, 1, TW_GREETS_READER, why), 0.69, 1e-9);
     assert_int_equal(why->len, 1);
     /* never above 1 */
-    assert_float_equal(tw_ask_for_reader(0.95, TW_READER_TO, 1, true, NULL), 1.0, 1e-9);
+    assert_float_equal(tw_ask_for_reader(0.95, TW_READER_TO, 1, TW_GREETS_READER, NULL), 1.0, 1e-9);
 
     /* the factors multiply */
     g_ptr_array_set_size(why, 0);
-    assert_float_equal(tw_ask_for_reader(1.0, TW_READER_CC, 20, true, why),
+    assert_float_equal(tw_ask_for_reader(1.0, TW_READER_CC, 20, TW_GREETS_READER, why),
                        1.0 * 0.75 * 0.7 * 1.15, 1e-9);
     assert_int_equal(why->len, 3);
-    assert_float_equal(tw_ask_for_reader(0.0, TW_READER_CC, 20, true, NULL), 0.0, 1e-9);
+    assert_float_equal(tw_ask_for_reader(0.0, TW_READER_CC, 20, TW_GREETS_READER, NULL), 0.0, 1e-9);
+    /* a greeting that names another reader: the ask is theirs */
+    g_ptr_array_set_size(why, 0);
+    assert_float_equal(tw_ask_for_reader(0.94, TW_READER_TO, 2, TW_GREETS_OTHER, why), 0.47, 1e-9);
+    assert_true(unit_any_contains(why, "another reader"));
     g_ptr_array_free(why, TRUE);
 }
 

@@ -233,6 +233,31 @@ test_greeting_names_owner(void **state)
     done(x);
 }
 
+/* "Hi Sam," to Robin and Sam asks Sam; "Hi Sam and Robin," both */
+static void
+test_greeting_names_another_reader(void **state)
+{
+    static const char headers[] = "From: alice@example.org\nTo: Robin Vale <me@example.org>, "
+                                  "Sam Reed <sam@example.org>\nSubject: s\n";
+    reading_t *x = read_msg(headers, "Hi Sam,\n\nCould you send me the figures?\n");
+
+    assert_true(x->r.text_ask);
+    assert_float_equal(x->r.score, x->r.text.score * 0.5, 1e-9);
+    assert_true(unit_any_contains(x->r.why, "another reader"));
+    assert_false(x->r.ask);
+    done(x);
+
+    x = read_msg(headers, "Hi Sam and Robin,\n\nCould you send me the figures?\n");
+    assert_float_equal(x->r.score, x->r.text.score, 1e-9);
+    assert_true(x->r.ask);
+    done(x);
+
+    /* a name that is no reader's changes nothing */
+    x = read_msg(headers, "Hi Kim,\n\nCould you send me the figures?\n");
+    assert_float_equal(x->r.score, x->r.text.score, 1e-9);
+    done(x);
+}
+
 static const char list_headers[] = "List-Id: Developers <dev.lists.example.org>\n"
                                    "List-Post: <mailto:dev@lists.example.org>\n"
                                    "Precedence: list\n";
@@ -439,6 +464,7 @@ main(void)
         cmocka_unit_test(test_cc_only_weighting),
         cmocka_unit_test(test_many_recipients_weigh_less),
         cmocka_unit_test(test_greeting_names_owner),
+        cmocka_unit_test(test_greeting_names_another_reader),
         cmocka_unit_test(test_personal_list_mail),
         cmocka_unit_test(test_list_traffic_is_no_ask),
         cmocka_unit_test(test_bulk_is_no_ask),
