@@ -188,27 +188,86 @@ is_original_message(const char *line)
     return false;
 }
 
-/* The field name a header-block line starts with, after blanks and a
- * '*' (bold in converted HTML); NULL when none. */
-static const char *
-field_of(const char *line)
-{
-    static const char *const names[] = {
-        "From:", "Von:", "De :", "De:", "Sent:", "Date:", "Gesendet:", "Envoyé :",
-        "Enviado el:", "Datum:", "To:", "An:", "À :", "Para:", "Cc:", "Subject:",
-        "Betreff:", "Objet :", "Asunto:",
-    };
-    const char *p = skip_blanks(line);
+/* The fields of a quoted mail's header block, in the languages of the
+ * clients that write one (Outlook, Apple Mail, Lotus Notes). */
+typedef enum {
+    FIELD_FROM = 1, FIELD_DATE, FIELD_TO, FIELD_CC, FIELD_SUBJECT,
+} field_t;
 
+static const struct {
+    const char *name;
+    field_t field;
+} field_names[] = {
+    {"From", FIELD_FROM}, {"Von", FIELD_FROM}, {"De", FIELD_FROM}, {"Da", FIELD_FROM},
+    {"Van", FIELD_FROM},
+    {"Sent", FIELD_DATE}, {"Date", FIELD_DATE}, {"Gesendet", FIELD_DATE},
+    {"Envoy\xc3\xa9", FIELD_DATE}, {"Enviado el", FIELD_DATE}, {"Enviado", FIELD_DATE},
+    {"Inviato", FIELD_DATE}, {"Verzonden", FIELD_DATE}, {"Datum", FIELD_DATE},
+    {"Data", FIELD_DATE}, {"Fecha", FIELD_DATE},
+    {"To", FIELD_TO}, {"An", FIELD_TO}, {"\xc3\x80", FIELD_TO}, {"A", FIELD_TO},
+    {"Para", FIELD_TO}, {"Aan", FIELD_TO},
+    {"Cc", FIELD_CC},
+    {"Subject", FIELD_SUBJECT}, {"Betreff", FIELD_SUBJECT}, {"Objet", FIELD_SUBJECT},
+    {"Asunto", FIELD_SUBJECT}, {"Oggetto", FIELD_SUBJECT}, {"Assunto", FIELD_SUBJECT},
+    {"Onderwerp", FIELD_SUBJECT},
+};
+
+/* The length of a blank at s: a space, a tab, a no-break space
+ * (U+00A0) or a narrow one (U+202F, French Outlook's before a colon);
+ * 0 for anything else. */
+static size_t
+blank_at(const char *s)
+{
+    if (*s == ' ' || *s == '\t')
+        return 1;
+    if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0)
+        return 2;
+    if ((unsigned char)s[0] == 0xe2 && (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0xaf)
+        return 3;
+    return 0;
+}
+
+/* The field whose name and colon start at p ("Objet :", "De\xc2\xa0:"),
+ * and in *end where its value starts; 0 when none does. */
+static field_t
+field_at(const char *p, const char **end)
+{
+    for (size_t k = 0; k < G_N_ELEMENTS(field_names); k++) {
+        size_t len = strlen(field_names[k].name), b;
+        const char *q = p + len;
+
+        if (g_ascii_strncasecmp(p, field_names[k].name, len) != 0)
+            continue;
+        while ((b = blank_at(q)) > 0 && q - p < 16)
+            q += b;
+        if (*q == ':') {
+            if (end)
+                *end = q + 1;
+            return field_names[k].field;
+        }
+    }
+    return 0;
+}
+
+/* The field a header-block line starts with, after blanks and a '*'
+ * (bold in converted HTML), and in *name where its name starts; 0 when
+ * none does. */
+static field_t
+field_of(const char *line, const char **name)
+{
+    const char *p = line;
+    size_t b;
+
+    while ((b = blank_at(p)) > 0)
+        p += b;
     if (*p == '*')
         p++;
-    /* every name ends with a colon within its first 12 bytes */
-    if (memchr(p, ':', strnlen(p, 12)) == NULL)
-        return NULL;
-    for (size_t k = 0; k < G_N_ELEMENTS(names); k++)
-        if (starts_with(p, names[k]))
-            return names[k];
-    return NULL;
+    /* every name ends with a colon within its first 16 bytes */
+    if (memchr(p, ':', strnlen(p, 16)) == NULL)
+        return 0;
+    if (name)
+        *name = p;
+    return field_at(p, NULL);
 }
 
 /* A quoted mail's header block: Outlook's "From:" with "Sent:"/"Date:"
@@ -217,28 +276,20 @@ field_of(const char *line)
 static bool
 is_header_block(char **lines, size_t i, size_t n)
 {
-    const char *first = field_of(lines[i]);
-    bool from, date = false, to = false, cc = false, subject = false;
+    const char *name;
+    field_t first = field_of(lines[i], &name);
+    bool date = false, to = false, cc = false, subject = false;
 
-    if (first == NULL)
-        return false;
-    from = starts_with(first, "From") || starts_with(first, "Von") || starts_with(first, "De");
-    if (!from && strcmp(first, "To:") != 0)
+    if (first != FIELD_FROM && !(first == FIELD_TO && g_ascii_strncasecmp(name, "To", 2) == 0))
         return false;
     for (size_t k = i + 1; k < n && k <= i + 6; k++) {
-        const char *f = field_of(lines[k]);
-        if (f == NULL)
-            continue;
-        date = date || starts_with(f, "Sent") || starts_with(f, "Date") ||
-               starts_with(f, "Gesendet") || starts_with(f, "Envoy") ||
-               starts_with(f, "Enviado") || starts_with(f, "Datum");
-        to = to || starts_with(f, "To") || starts_with(f, "An") || starts_with(f, "\xc3\x80") ||
-             starts_with(f, "Para");
-        cc = cc || starts_with(f, "Cc");
-        subject = subject || starts_with(f, "Subject") || starts_with(f, "Betreff") ||
-                  starts_with(f, "Objet") || starts_with(f, "Asunto");
+        field_t f = field_of(lines[k], NULL);
+        date = date || f == FIELD_DATE;
+        to = to || f == FIELD_TO;
+        cc = cc || f == FIELD_CC;
+        subject = subject || f == FIELD_SUBJECT;
     }
-    if (from)
+    if (first == FIELD_FROM)
         return (date && (to || subject)) || (to && cc && subject);
     return cc && subject; /* "To:", "cc:", "Subject:" */
 }

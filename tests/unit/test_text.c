@@ -305,6 +305,106 @@ test_zones_outlook_header_block(void **state)
     assert_zones("From: the design team, a short update.\nWe are on track.\n", "aa");
 }
 
+/* Outlook's header block in the languages of its users: each field
+ * name with or without a blank (a space, a no-break space) before its
+ * colon, "Cc"/"CC" among them. */
+static void
+test_zones_outlook_header_block_languages(void **state)
+{
+    /* Spanish, with "Enviado:" (newer Outlook) and "Enviado el:" */
+    assert_zones("Gracias, me parece bien.\n"
+                 "\n"
+                 "De: Me <me@example.org>\n"
+                 "Enviado: domingo, 1 de marzo de 2026 9:00\n"
+                 "Para: Alice Smith <alice@example.com>\n"
+                 "CC: Bob\n"
+                 "Asunto: informe\n"
+                 "\n"
+                 "\xc2\xbfPodr\xc3\xad" "as enviarme el informe?\n",
+                 "aaqqqqqqq");
+    assert_zones("Gracias.\n"
+                 "De: Me [mailto:me@example.org]\n"
+                 "Enviado el: domingo, 1 de marzo de 2026 9:00\n"
+                 "Para: Alice Smith\n"
+                 "Asunto: informe\n",
+                 "aqqqq");
+    /* German with a Cc line */
+    assert_zones("Danke.\n"
+                 "Von: Me <me@example.org>\n"
+                 "Gesendet: Sonntag, 1. M\xc3\xa4rz 2026 09:00\n"
+                 "An: Alice Smith\n"
+                 "Cc: Bob\n"
+                 "Betreff: Bericht\n"
+                 "K\xc3\xb6nnten Sie?\n",
+                 "aqqqqqq");
+    /* French: a space, a no-break space or a narrow one before the
+     * colon, or none */
+    assert_zones("Merci.\n"
+                 "De : Me <me@example.org>\n"
+                 "Envoy\xc3\xa9 : dimanche 1 mars 2026 09:00\n"
+                 "\xc3\x80 : Alice Smith\n"
+                 "Cc : Bob\n"
+                 "Objet : rapport\n"
+                 "Pourriez-vous ?\n",
+                 "aqqqqqq");
+    assert_zones("Merci.\n"
+                 "De\xc2\xa0: Me <me@example.org>\n"
+                 "Envoy\xc3\xa9\xc2\xa0: dimanche 1 mars 2026 09:00\n"
+                 "\xc3\x80\xc2\xa0: Alice Smith\n"
+                 "Objet\xe2\x80\xaf: rapport\n"
+                 "Pourriez-vous ?\n",
+                 "aqqqqq");
+    assert_zones("Merci.\n"
+                 "De: Me <me@example.org>\n"
+                 "Envoy\xc3\xa9: dimanche 1 mars 2026 09:00\n"
+                 "\xc3\x80: Alice Smith\n"
+                 "Objet: rapport\n"
+                 "Pourriez-vous ?\n",
+                 "aqqqqq");
+    /* Italian */
+    assert_zones("Grazie.\n"
+                 "Da: Me <me@example.org>\n"
+                 "Inviato: domenica 1 marzo 2026 09:00\n"
+                 "A: Alice Smith\n"
+                 "Cc: Bob\n"
+                 "Oggetto: rapporto\n"
+                 "Potresti inviarmi il rapporto?\n",
+                 "aqqqqqq");
+    /* Portuguese */
+    assert_zones("Obrigado.\n"
+                 "De: Me <me@example.org>\n"
+                 "Enviado: 1 de mar\xc3\xa7o de 2026 09:00\n"
+                 "Para: Alice Smith\n"
+                 "Cc: Bob\n"
+                 "Assunto: relat\xc3\xb3rio\n"
+                 "Podes enviar o relat\xc3\xb3rio?\n",
+                 "aqqqqqq");
+    /* Dutch */
+    assert_zones("Bedankt.\n"
+                 "Van: Me <me@example.org>\n"
+                 "Verzonden: zondag 1 maart 2026 09:00\n"
+                 "Aan: Alice Smith\n"
+                 "CC: Bob\n"
+                 "Onderwerp: verslag\n"
+                 "Kun je het verslag sturen?\n",
+                 "aqqqqqq");
+    /* Apple Mail in French, its fields in another order */
+    assert_zones("Pour info.\n"
+                 "De: Bob <bob@example.net>\n"
+                 "Objet: rapport\n"
+                 "Date: 1 mars 2026 \xc3\xa0 09:00:00 UTC\n"
+                 "\xc3\x80: Alice <alice@example.com>\n"
+                 "Pourriez-vous ?\n",
+                 "aqqqqq");
+    /* "De:" in a sentence of the author's is no field; nor is a line
+     * that starts with it without the block's other fields */
+    assert_zones("Voici la liste De: Paris, Lyon.\n"
+                 "Envoy\xc3\xa9: demain\n"
+                 "Objet: rapport\n",
+                 "aaa");
+    assert_zones("De: mi parte, gracias.\nPara: ma\xc3\xb1" "ana.\n", "aa");
+}
+
 static void
 test_zones_forwarded(void **state)
 {
@@ -761,6 +861,7 @@ main(void)
         cmocka_unit_test(test_zones_attribution_french),
         cmocka_unit_test(test_zones_original_message),
         cmocka_unit_test(test_zones_outlook_header_block),
+        cmocka_unit_test(test_zones_outlook_header_block_languages),
         cmocka_unit_test(test_zones_forwarded),
         cmocka_unit_test(test_zones_signature),
         cmocka_unit_test(test_zones_mobile_signature),
