@@ -294,6 +294,32 @@ is_header_block(char **lines, size_t i, size_t n)
     return cc && subject; /* "To:", "cc:", "Subject:" */
 }
 
+/* A header block some clients flatten into one line: "From: X Sent:
+ * ... To: Y Subject: Z", "Von: X Gesendet: ... Betreff: Z": the line
+ * starts with the sender's field and holds a date's and then a
+ * subject's further on, each after a blank. */
+static bool
+is_header_line(const char *line)
+{
+    const char *p;
+    bool date = false;
+
+    if (field_of(line, &p) != FIELD_FROM)
+        return false;
+    field_at(p, &p);
+    for (; *p; p++) {
+        field_t f;
+        if (p[-1] != ' ' && p[-1] != '\t' && p[-1] != '*' && (unsigned char)p[-1] != 0xa0)
+            continue;
+        f = g_ascii_isalpha(*p) || (unsigned char)*p == 0xc3 ? field_at(p, NULL) : 0;
+        if (f == FIELD_DATE)
+            date = true;
+        else if (f == FIELD_SUBJECT && date)
+            return true;
+    }
+    return false;
+}
+
 static bool
 is_forward_marker(const char *line)
 {
@@ -556,7 +582,8 @@ tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
             for (int k = 0; k < span; k++)
                 zones[i + k] = TW_ZONE_ATTRIBUTION;
             i += span - 1;
-        } else if (is_original_message(l) || is_header_block(lines, i, n)) {
+        } else if (is_original_message(l) || is_header_block(lines, i, n) ||
+                   is_header_line(l)) {
             zones[i] = rest = TW_ZONE_QUOTE;
         } else if (is_forward_marker(l)) {
             zones[i] = rest = TW_ZONE_FORWARD;

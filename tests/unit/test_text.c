@@ -405,6 +405,32 @@ test_zones_outlook_header_block_languages(void **state)
     assert_zones("De: mi parte, gracias.\nPara: ma\xc3\xb1" "ana.\n", "aa");
 }
 
+/* A header block flattened into one line by some clients. */
+static void
+test_zones_outlook_header_line(void **state)
+{
+    assert_zones("Danke, das passt.\n"
+                 "\n"
+                 "Von: Me <me@example.org> Gesendet: Sonntag, 1. M\xc3\xa4rz 2026 09:00 An: "
+                 "Alice Smith Betreff: Bericht\n"
+                 "\n"
+                 "K\xc3\xb6nnten Sie mir den Bericht schicken?\n",
+                 "aaqqq");
+    assert_zones("Thanks.\n"
+                 "From: Me <me@example.org> Sent: Sunday, March 1, 2026 9:00 AM To: Alice "
+                 "Subject: report\n"
+                 "Could you send me the report?\n",
+                 "aqq");
+    /* converted HTML keeps the names bold */
+    assert_zones("Thanks.\n"
+                 "*From:* Me *Sent:* Sunday, March 1, 2026 9:00 AM *To:* Alice *Subject:* report\n"
+                 "Could you send me the report?\n",
+                 "aqq");
+    /* the subject before the date, or no date: a sentence */
+    assert_zones("From: the team. Subject: budget. Date: Monday.\nCan you come?\n", "aa");
+    assert_zones("From: the team, Subject: budget\nCan you come?\n", "aa");
+}
+
 static void
 test_zones_forwarded(void **state)
 {
@@ -862,6 +888,7 @@ main(void)
         cmocka_unit_test(test_zones_original_message),
         cmocka_unit_test(test_zones_outlook_header_block),
         cmocka_unit_test(test_zones_outlook_header_block_languages),
+        cmocka_unit_test(test_zones_outlook_header_line),
         cmocka_unit_test(test_zones_forwarded),
         cmocka_unit_test(test_zones_signature),
         cmocka_unit_test(test_zones_mobile_signature),
