@@ -320,6 +320,26 @@ is_header_line(const char *line)
     return false;
 }
 
+/* Outlook draws a line of underscores above the header block of the
+ * mail it quotes: the line (and blank lines under it) goes with the
+ * quote that starts at i. */
+static void
+separator_to_quote(char **lines, tw_zone_t *zones, size_t i)
+{
+    size_t k = i;
+
+    while (k > 0 && zones[k - 1] == TW_ZONE_AUTHOR && is_blank(lines[k - 1]))
+        k--;
+    if (k > 0 && zones[k - 1] == TW_ZONE_AUTHOR) {
+        const char *p = skip_blanks(lines[k - 1]);
+        size_t run = strspn(p, "_");
+
+        if (run >= 10 && is_blank(p + run))
+            for (k--; k < i; k++)
+                zones[k] = TW_ZONE_QUOTE;
+    }
+}
+
 static bool
 is_forward_marker(const char *line)
 {
@@ -585,6 +605,7 @@ tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
         } else if (is_original_message(l) || is_header_block(lines, i, n) ||
                    is_header_line(l)) {
             zones[i] = rest = TW_ZONE_QUOTE;
+            separator_to_quote(lines, zones, i);
         } else if (is_forward_marker(l)) {
             zones[i] = rest = TW_ZONE_FORWARD;
         } else if (is_signature_marker(l)) {

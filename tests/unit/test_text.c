@@ -431,6 +431,37 @@ test_zones_outlook_header_line(void **state)
     assert_zones("From: the team, Subject: budget\nCan you come?\n", "aa");
 }
 
+/* Outlook's line of underscores above the block goes with it. */
+static void
+test_zones_outlook_separator(void **state)
+{
+    assert_zones("Thanks, that works for me.\n"
+                 "\n"
+                 "________________________________\n"
+                 "From: Me <me@example.org>\n"
+                 "Sent: Sunday, March 1, 2026 9:00 AM\n"
+                 "To: Alice Smith <alice@example.com>\n"
+                 "Subject: report\n"
+                 "\n"
+                 "Could you send me the report by Friday?\n",
+                 "aaqqqqqqq");
+    assert_fresh("Thanks, that works for me.\n"
+                 "\n"
+                 "________________________________\n"
+                 "From: Me <me@example.org>\n"
+                 "Sent: Sunday, March 1, 2026 9:00 AM\n"
+                 "To: Alice Smith <alice@example.com>\n"
+                 "Subject: report\n"
+                 "\n"
+                 "Could you send me the report by Friday?\n",
+                 "Thanks, that works for me.");
+    /* a rule above the author's own "From:" line stays his */
+    assert_zones("Results:\n"
+                 "________________________________\n"
+                 "From: the design team, a short update.\n",
+                 "aaa");
+}
+
 static void
 test_zones_forwarded(void **state)
 {
@@ -889,6 +920,7 @@ main(void)
         cmocka_unit_test(test_zones_outlook_header_block),
         cmocka_unit_test(test_zones_outlook_header_block_languages),
         cmocka_unit_test(test_zones_outlook_header_line),
+        cmocka_unit_test(test_zones_outlook_separator),
         cmocka_unit_test(test_zones_forwarded),
         cmocka_unit_test(test_zones_signature),
         cmocka_unit_test(test_zones_mobile_signature),
