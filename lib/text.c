@@ -176,6 +176,7 @@ is_original_message(const char *line)
     static const char *const words[] = {
         "original message", "ursprüngliche nachricht", "message d'origine",
         "mensaje original", "messaggio originale", "oorspronkelijk bericht",
+        "original-nachricht", "message original", "mail original", "mensagem original",
         "reply message", "original appointment",
     };
     const char *p = skip_blanks(line);
@@ -201,10 +202,10 @@ static const struct {
     {"From", FIELD_FROM}, {"Von", FIELD_FROM}, {"De", FIELD_FROM}, {"Da", FIELD_FROM},
     {"Van", FIELD_FROM},
     {"Sent", FIELD_DATE}, {"Date", FIELD_DATE}, {"Gesendet", FIELD_DATE},
-    {"Envoy\xc3\xa9", FIELD_DATE}, {"Enviado el", FIELD_DATE}, {"Enviado", FIELD_DATE},
+    {"Envoyé", FIELD_DATE}, {"Enviado el", FIELD_DATE}, {"Enviado", FIELD_DATE},
     {"Inviato", FIELD_DATE}, {"Verzonden", FIELD_DATE}, {"Datum", FIELD_DATE},
     {"Data", FIELD_DATE}, {"Fecha", FIELD_DATE},
-    {"To", FIELD_TO}, {"An", FIELD_TO}, {"\xc3\x80", FIELD_TO}, {"A", FIELD_TO},
+    {"To", FIELD_TO}, {"An", FIELD_TO}, {"À", FIELD_TO}, {"A", FIELD_TO},
     {"Para", FIELD_TO}, {"Aan", FIELD_TO},
     {"Cc", FIELD_CC},
     {"Subject", FIELD_SUBJECT}, {"Betreff", FIELD_SUBJECT}, {"Objet", FIELD_SUBJECT},
@@ -340,19 +341,35 @@ separator_to_quote(char **lines, tw_zone_t *zones, size_t i)
     }
 }
 
+/* A forwarded message's banner: Apple Mail's "Begin forwarded
+ * message:" and its translations, or a line of dashes around Gmail's,
+ * Thunderbird's or Yahoo's "Forwarded message" and theirs. */
 static bool
 is_forward_marker(const char *line)
 {
+    static const char *const apple[] = {
+        "Begin forwarded message", "Anfang der weitergeleiteten",
+        "Début du message réexpédié",
+        "Inicio del mensaje reenviado", "Inizio messaggio inoltrato",
+        "Início da mensagem encaminhada", "Início da mensagem reencaminhada",
+        "Begin doorgestuurd bericht",
+    };
+    static const char *const banners[] = {
+        "forwarded message", "forwarded by", "weitergeleitete nachricht",
+        "message transféré", "mensaje reenviado", "messaggio inoltrato",
+        "mensagem encaminhada", "mensagem reencaminhada", "doorgestuurd bericht",
+    };
     const char *p = skip_blanks(line);
 
-    if (starts_with(p, "Begin forwarded message") ||
-        starts_with(p, "Anfang der weitergeleiteten"))
-        return true;
+    for (size_t k = 0; k < G_N_ELEMENTS(apple); k++)
+        if (starts_with(p, apple[k]))
+            return true;
     if (*p != '-' && *p != '=')
         return false;
-    return contains(p, "forwarded message") || contains(p, "forwarded by") ||
-           contains(p, "weitergeleitete nachricht") ||
-           contains(p, "message transféré") || contains(p, "mensaje reenviado");
+    for (size_t k = 0; k < G_N_ELEMENTS(banners); k++)
+        if (contains(p, banners[k]))
+            return true;
+    return false;
 }
 
 static bool

@@ -479,6 +479,54 @@ test_zones_forwarded(void **state)
                  "aafff");
 }
 
+/* Forward banners of Apple Mail, Gmail and Thunderbird in the languages
+ * the reader knows, and Thunderbird's and Zimbra's "original message". */
+static void
+test_zones_forwarded_languages(void **state)
+{
+    static const char *const banners[] = {
+        "Begin forwarded message:",
+        "Anfang der weitergeleiteten Nachricht:",
+        "D\xc3\xa9" "but du message r\xc3\xa9" "exp\xc3\xa9" "di\xc3\xa9 :",
+        "Inicio del mensaje reenviado:",
+        "Inizio messaggio inoltrato:",
+        "In\xc3\xad" "cio da mensagem encaminhada:",
+        "Begin doorgestuurd bericht:",
+        "---------- Forwarded message ---------",
+        "---------- Weitergeleitete Nachricht ---------",
+        "---------- Message transf\xc3\xa9r\xc3\xa9 ---------",
+        "---------- Mensaje reenviado ---------",
+        "---------- Messaggio inoltrato ---------",
+        "---------- Mensagem encaminhada ---------",
+        "---------- Doorgestuurd bericht ---------",
+        "-------- Forwarded Message --------",
+    };
+    static const char *const originals[] = {
+        "-------- Original Message --------",
+        "-------- Original-Nachricht --------",
+        "-------- Message original --------",
+        "-------- Mensaje original --------",
+        "-------- Messaggio originale --------",
+        "-------- Mensagem original --------",
+        "----- Mail original -----",
+        "-----Oorspronkelijk bericht-----",
+    };
+
+    for (size_t k = 0; k < G_N_ELEMENTS(banners); k++) {
+        char *text = g_strdup_printf("Pour info.\n\n%s\n\nDe: Bob\nPourriez-vous ?\n", banners[k]);
+        assert_zones(text, "aaffff");
+        g_free(text);
+    }
+    for (size_t k = 0; k < G_N_ELEMENTS(originals); k++) {
+        char *text = g_strdup_printf("Ok.\n%s\nCould you?\n", originals[k]);
+        assert_zones(text, "aqq");
+        g_free(text);
+    }
+    /* the words in a sentence are no banner */
+    assert_zones("The forwarded message was lost. Could you resend it?\n", "a");
+    assert_zones("Le message transf\xc3\xa9r\xc3\xa9 hier: pouvez-vous le lire ?\n", "a");
+}
+
 static void
 test_zones_signature(void **state)
 {
@@ -922,6 +970,7 @@ main(void)
         cmocka_unit_test(test_zones_outlook_header_line),
         cmocka_unit_test(test_zones_outlook_separator),
         cmocka_unit_test(test_zones_forwarded),
+        cmocka_unit_test(test_zones_forwarded_languages),
         cmocka_unit_test(test_zones_signature),
         cmocka_unit_test(test_zones_mobile_signature),
         cmocka_unit_test(test_zones_list_footer),
