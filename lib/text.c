@@ -169,6 +169,48 @@ attribution_lines(char **lines, size_t i, size_t n)
     return 0;
 }
 
+/* The old message under an attribution that is not quoted with '>'
+ * (Yahoo, Outlook.com and others put it under "On ... wrote:" as it
+ * was, below the author's reply).  The attribution carries a date or
+ * an address, as a client writes it, not a sentence's "On the other
+ * hand, Bob wrote:"; the first non-blank line under it is no other
+ * attribution and starts with a letter or a digit, not with another
+ * quoting prefix ("| ", "--]", "# ") or a snip mark ("[...]",
+ * "<snip>"); and no '>' line comes before the next attribution: an
+ * interleaved reply, whose first line may be a greeting or a stray
+ * word, keeps the author's answers between its quotes.  The caller
+ * also wants the author's text above the attribution: under one at
+ * the top of a message, the unquoted text is the author's. */
+static bool
+is_unquoted_below(char **lines, size_t i, size_t span, size_t n)
+{
+    bool client = false;
+    size_t k = i + span, first;
+    unsigned char c;
+
+    for (size_t a = i; a < i + span; a++)
+        client = client || strpbrk(lines[a], "0123456789@") != NULL;
+    if (!client)
+        return false;
+    while (k < n && is_blank(lines[k]))
+        k++;
+    if (k == n)
+        return false;
+    c = (unsigned char)*skip_blanks(lines[k]);
+    if (!(g_ascii_isalnum(c) || c >= 0x80) || attribution_lines(lines, k, n) > 0)
+        return false;
+    for (first = k; k < n; k++) {
+        const char *p = skip_blanks(lines[k]);
+        if (*p == '>' && !g_str_has_prefix(p, ">From "))
+            return false; /* ">From " is a line an mbox escaped */
+        if (is_initials_quote(lines, k, n))
+            return false;
+        if (k > first && ends_with(p, ":") && attribution_lines(lines, k, n) > 0)
+            break;
+    }
+    return true;
+}
+
 /* "-----Original Message-----" and translations. */
 static bool
 is_original_message(const char *line)
@@ -588,6 +630,7 @@ tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
     size_t n = g_strv_length(lines);
     tw_zone_t *zones = g_new0(tw_zone_t, n + 1);
     tw_zone_t rest = TW_ZONE_AUTHOR; /* zone of every line from here on */
+    bool fresh_above = false;        /* a non-blank line of the author's so far */
     /* Footers and disclaimers are looked for line by line only in a
      * text that holds their words at all. */
     char *lower = tw_text_lower(text ? text : "", -1, FALSE);
@@ -618,6 +661,8 @@ tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
         } else if ((span = attribution_lines(lines, i, n)) > 0) {
             for (int k = 0; k < span; k++)
                 zones[i + k] = TW_ZONE_ATTRIBUTION;
+            if (fresh_above && is_unquoted_below(lines, i, (size_t)span, n))
+                rest = TW_ZONE_QUOTE;
             i += span - 1;
         } else if (is_original_message(l) || is_header_block(lines, i, n) ||
                    is_header_line(l)) {
@@ -638,6 +683,7 @@ tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
             zones[i] = rest = TW_ZONE_DISCLAIMER;
         } else {
             zones[i] = TW_ZONE_AUTHOR;
+            fresh_above = fresh_above || !is_blank(l);
         }
     }
     *lines_out = lines;

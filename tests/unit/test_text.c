@@ -269,6 +269,128 @@ test_zones_attribution_french(void **state)
                  "atq");
 }
 
+/* Yahoo and others put the old message under the attribution without
+ * '>': all that follows is quoted. */
+static void
+test_zones_attribution_unquoted(void **state)
+{
+    assert_zones("Thanks, that works for me.\n"
+                 "\n"
+                 "    On Sunday, March 1, 2026, 09:00:00 AM GMT, Me <me@example.org> wrote:  \n"
+                 " \n"
+                 " Could you send me the report by Friday?\n"
+                 "\n"
+                 "Me\n",
+                 "aatqqqq");
+    assert_fresh("Danke.\n"
+                 "\n"
+                 "Am So., 1. M\xc3\xa4rz 2026 um 09:00 Uhr schrieb Me <me@example.org>:\n"
+                 "\n"
+                 "K\xc3\xb6nnten Sie mir den Bericht schicken?\n",
+                 "Danke.");
+    assert_fresh("Merci.\n"
+                 "Le dim. 1 mars 2026 \xc3\xa0 09:00, Me <me@example.org> a \xc3\xa9" "crit :\n"
+                 "Pourriez-vous m'envoyer le rapport ?\n",
+                 "Merci.");
+    assert_fresh("Gracias.\n"
+                 "El dom, 1 mar 2026 a las 9:00, Me (<me@example.org>) escribi\xc3\xb3:\n"
+                 "\xc2\xbfPodr\xc3\xad" "as enviarme el informe?\n",
+                 "Gracias.");
+    assert_fresh("Grazie.\n"
+                 "Il giorno dom 1 mar 2026 alle ore 09:00 Me <me@example.org> ha scritto:\n"
+                 "Potresti inviarmi il rapporto?\n",
+                 "Grazie.");
+    /* an older attribution in the old message, itself quoting with '>' */
+    assert_zones("Thanks.\n"
+                 "On Sun, Mar 1, 2026 at 09:00, Bob <bob@example.net> wrote:\n"
+                 "Sure, here it is.\n"
+                 "On Sat, Feb 28, 2026 at 08:00, Me <me@example.org> wrote:\n"
+                 "> Could you send it?\n",
+                 "atqqq");
+}
+
+/* An interleaved reply keeps the author's answers between the quotes,
+ * however its first line under the attribution reads. */
+static void
+test_zones_attribution_interleaved(void **state)
+{
+    assert_zones("Hi Bob,\n"
+                 "On Sun, Mar 1, 2026 at 09:00, Bob <bob@example.net> wrote:\n"
+                 "> Could you send the report?\n"
+                 "Yes, tomorrow.\n"
+                 "> And the slides?\n"
+                 "Can you remind me which ones?\n",
+                 "atqaqa");
+    /* a snip mark, a greeting or a stray line before the first quote */
+    assert_zones("Hi Bob,\n"
+                 "\n"
+                 "On 2025-12-23 13:00:51-0500, Bob wrote:\n"
+                 "\n"
+                 "(...)\n"
+                 "\n"
+                 "> Could you send the report?\n"
+                 "\n"
+                 "Which one do you mean?\n",
+                 "aataaaqaa");
+    assert_zones("Hi,\n"
+                 "On Sun, Mar 1, 2026 at 09:00, Bob <bob@example.net> wrote:\n"
+                 "Bob,\n"
+                 "> Could you send the report?\n"
+                 "Which one do you mean?\n",
+                 "ataqa");
+    assert_zones("Hi,\n"
+                 "On Wed, Apr 05, 2023 at 03:12:38PM +0900, Bob wrote:\n"
+                 "w we can merge\n"
+                 "> Could you send the report?\n"
+                 "Which one do you mean?\n",
+                 "ataqa");
+    /* another quoting prefix than '>' */
+    assert_zones("Hi,\n"
+                 "On Thu, 22 Aug 2002, Bob wrote:\n"
+                 "--]Why wait?\n"
+                 "\n"
+                 "Which one do you mean?\n",
+                 "ataaa");
+    assert_zones("Hi,\n"
+                 "On Tue, Jul 23, 2002 at 09:37:33AM -0500, Bob wrote:\n"
+                 "| Is anyone filtering spam?\n"
+                 "\n"
+                 "I have such a system. Do you want it?\n",
+                 "ataaa");
+    /* under an attribution at the top of the message, the unquoted
+     * text is the author's */
+    assert_zones("On Sun, Mar 1, 2026 at 09:00, Bob <bob@example.net> wrote:\n"
+                 "Hello Bob,\n"
+                 "On Sat, Feb 28, 2026 at 08:00, Bob <bob@example.net> wrote:\n"
+                 "> Could you send the report?\n"
+                 "Which one do you mean?\n",
+                 "tatqa");
+    /* an attribution right under another: the second one decides */
+    assert_zones("Thanks.\n"
+                 "On May 6, 2025, at 7:45 PM, Bob <bob@example.net> wrote:\n"
+                 "\n"
+                 "On 06/05/2025 18:56, Me wrote:\n"
+                 "> Is there a remedy?\n"
+                 "There is this cable. Can you order it?\n",
+                 "atatqa");
+}
+
+/* "wrote:" in a sentence of the author's is no attribution, and text
+ * after it stays the author's. */
+static void
+test_zones_attribution_prose(void **state)
+{
+    assert_fresh("On the other hand, as Bob wrote:\n"
+                 "the report is late. Can you help?\n",
+                 "the report is late. Can you help?");
+    assert_zones("Here is the summary I wrote:\n"
+                 "the report is late. Can you help?\n",
+                 "aa");
+    assert_zones("In 2024 I wrote: the report is late.\n"
+                 "Can you help?\n",
+                 "aa");
+}
+
 static void
 test_zones_original_message(void **state)
 {
@@ -964,6 +1086,9 @@ main(void)
         cmocka_unit_test(test_zones_attribution_german_gmail),
         cmocka_unit_test(test_zones_attribution_german_closer),
         cmocka_unit_test(test_zones_attribution_french),
+        cmocka_unit_test(test_zones_attribution_unquoted),
+        cmocka_unit_test(test_zones_attribution_interleaved),
+        cmocka_unit_test(test_zones_attribution_prose),
         cmocka_unit_test(test_zones_original_message),
         cmocka_unit_test(test_zones_outlook_header_block),
         cmocka_unit_test(test_zones_outlook_header_block_languages),
