@@ -501,6 +501,14 @@ test_zones_outlook_header_block_languages(void **state)
                  "Assunto: relat\xc3\xb3rio\n"
                  "Podes enviar o relat\xc3\xb3rio?\n",
                  "aqqqqqq");
+    /* Brazilian Outlook */
+    assert_zones("Obrigado.\n"
+                 "De: Me <me@example.org>\n"
+                 "Enviada em: domingo, 1 de mar\xc3\xa7o de 2026 09:00\n"
+                 "Para: Alice Smith\n"
+                 "Assunto: relat\xc3\xb3rio\n"
+                 "Pode enviar?\n",
+                 "aqqqqq");
     /* Dutch */
     assert_zones("Bedankt.\n"
                  "Van: Me <me@example.org>\n"
