@@ -237,24 +237,28 @@ typedef enum {
     FIELD_FROM = 1, FIELD_DATE, FIELD_TO, FIELD_CC, FIELD_SUBJECT,
 } field_t;
 
+#define FIELD(name, field) {name, sizeof name - 1, field}
 static const struct {
     const char *name;
+    size_t len;
     field_t field;
 } field_names[] = {
-    {"From", FIELD_FROM}, {"Von", FIELD_FROM}, {"De", FIELD_FROM}, {"Da", FIELD_FROM},
-    {"Van", FIELD_FROM},
-    {"Sent", FIELD_DATE}, {"Date", FIELD_DATE}, {"Gesendet", FIELD_DATE},
-    {"Envoyé", FIELD_DATE}, {"Enviado el", FIELD_DATE}, {"Enviado em", FIELD_DATE},
-    {"Enviada em", FIELD_DATE}, {"Enviado", FIELD_DATE},
-    {"Inviato", FIELD_DATE}, {"Verzonden", FIELD_DATE}, {"Datum", FIELD_DATE},
-    {"Data", FIELD_DATE}, {"Fecha", FIELD_DATE},
-    {"To", FIELD_TO}, {"An", FIELD_TO}, {"À", FIELD_TO}, {"A", FIELD_TO},
-    {"Para", FIELD_TO}, {"Aan", FIELD_TO},
-    {"Cc", FIELD_CC},
-    {"Subject", FIELD_SUBJECT}, {"Betreff", FIELD_SUBJECT}, {"Objet", FIELD_SUBJECT},
-    {"Asunto", FIELD_SUBJECT}, {"Oggetto", FIELD_SUBJECT}, {"Assunto", FIELD_SUBJECT},
-    {"Onderwerp", FIELD_SUBJECT},
+    FIELD("From", FIELD_FROM), FIELD("Von", FIELD_FROM), FIELD("De", FIELD_FROM),
+    FIELD("Da", FIELD_FROM), FIELD("Van", FIELD_FROM),
+    FIELD("Sent", FIELD_DATE), FIELD("Date", FIELD_DATE), FIELD("Gesendet", FIELD_DATE),
+    FIELD("Envoyé", FIELD_DATE), FIELD("Enviado el", FIELD_DATE),
+    FIELD("Enviado em", FIELD_DATE), FIELD("Enviada em", FIELD_DATE),
+    FIELD("Enviado", FIELD_DATE), FIELD("Inviato", FIELD_DATE), FIELD("Verzonden", FIELD_DATE),
+    FIELD("Datum", FIELD_DATE), FIELD("Data", FIELD_DATE), FIELD("Fecha", FIELD_DATE),
+    FIELD("To", FIELD_TO), FIELD("An", FIELD_TO), FIELD("À", FIELD_TO), FIELD("A", FIELD_TO),
+    FIELD("Para", FIELD_TO), FIELD("Aan", FIELD_TO),
+    FIELD("Cc", FIELD_CC),
+    FIELD("Subject", FIELD_SUBJECT), FIELD("Betreff", FIELD_SUBJECT),
+    FIELD("Objet", FIELD_SUBJECT), FIELD("Asunto", FIELD_SUBJECT),
+    FIELD("Oggetto", FIELD_SUBJECT), FIELD("Assunto", FIELD_SUBJECT),
+    FIELD("Onderwerp", FIELD_SUBJECT),
 };
+#undef FIELD
 
 /* The length of a blank at s: a space, a tab, a no-break space
  * (U+00A0) or a narrow one (U+202F, French Outlook's before a colon);
@@ -276,11 +280,15 @@ blank_at(const char *s)
 static field_t
 field_at(const char *p, const char **end)
 {
+    char first = g_ascii_toupper(*p);
+
     for (size_t k = 0; k < G_N_ELEMENTS(field_names); k++) {
-        size_t len = strlen(field_names[k].name), b;
+        size_t len = field_names[k].len, b;
         const char *q = p + len;
 
-        if (g_ascii_strncasecmp(p, field_names[k].name, len) != 0)
+        /* the first letter rules most names out before a comparison */
+        if (field_names[k].name[0] != first ||
+            g_ascii_strncasecmp(p, field_names[k].name, len) != 0)
             continue;
         while ((b = blank_at(q)) > 0 && q - p < 16)
             q += b;
@@ -314,43 +322,15 @@ field_of(const char *line, const char **name)
     return field_at(p, NULL);
 }
 
-/* A quoted mail's header block: Outlook's "From:" with "Sent:"/"Date:"
- * and "To:"/"Subject:" within the next lines, or Lotus Notes' "To:"
- * followed by "cc:" and "Subject:" (its "From:" line carries the date). */
-static bool
-is_header_block(char **lines, size_t i, size_t n)
-{
-    const char *name;
-    field_t first = field_of(lines[i], &name);
-    bool date = false, to = false, cc = false, subject = false;
-
-    if (first != FIELD_FROM && !(first == FIELD_TO && g_ascii_strncasecmp(name, "To", 2) == 0))
-        return false;
-    for (size_t k = i + 1; k < n && k <= i + 6; k++) {
-        field_t f = field_of(lines[k], NULL);
-        date = date || f == FIELD_DATE;
-        to = to || f == FIELD_TO;
-        cc = cc || f == FIELD_CC;
-        subject = subject || f == FIELD_SUBJECT;
-    }
-    if (first == FIELD_FROM)
-        return (date && (to || subject)) || (to && cc && subject);
-    return cc && subject; /* "To:", "cc:", "Subject:" */
-}
-
 /* A header block some clients flatten into one line: "From: X Sent:
- * ... To: Y Subject: Z", "Von: X Gesendet: ... Betreff: Z": the line
- * starts with the sender's field and holds a date's and then a
- * subject's further on, each after a blank. */
+ * ... To: Y Subject: Z", "Von: X Gesendet: ... Betreff: Z".  After the
+ * sender's field (its value at p), the line holds a date's field and
+ * then a subject's, each after a blank. */
 static bool
-is_header_line(const char *line)
+is_flattened_block(const char *p)
 {
-    const char *p;
     bool date = false;
 
-    if (field_of(line, &p) != FIELD_FROM)
-        return false;
-    field_at(p, &p);
     for (; *p; p++) {
         field_t f;
         if (p[-1] != ' ' && p[-1] != '\t' && p[-1] != '*' && (unsigned char)p[-1] != 0xa0)
@@ -362,6 +342,37 @@ is_header_line(const char *line)
             return true;
     }
     return false;
+}
+
+/* A quoted mail's header block: Outlook's "From:" with "Sent:"/"Date:"
+ * and "To:"/"Subject:" within the next lines or flattened into its
+ * line, or Lotus Notes' "To:" followed by "cc:" and "Subject:" (its
+ * "From:" line carries the date). */
+static bool
+is_header_block(char **lines, size_t i, size_t n)
+{
+    const char *name;
+    field_t first = field_of(lines[i], &name);
+    bool date = false, to = false, cc = false, subject = false;
+
+    if (first != FIELD_FROM && !(first == FIELD_TO && g_ascii_strncasecmp(name, "To", 2) == 0))
+        return false;
+    if (first == FIELD_FROM) {
+        const char *value = name;
+        field_at(name, &value);
+        if (is_flattened_block(value))
+            return true;
+    }
+    for (size_t k = i + 1; k < n && k <= i + 6; k++) {
+        field_t f = field_of(lines[k], NULL);
+        date = date || f == FIELD_DATE;
+        to = to || f == FIELD_TO;
+        cc = cc || f == FIELD_CC;
+        subject = subject || f == FIELD_SUBJECT;
+    }
+    if (first == FIELD_FROM)
+        return (date && (to || subject)) || (to && cc && subject);
+    return cc && subject; /* "To:", "cc:", "Subject:" */
 }
 
 /* Outlook draws a line of underscores above the header block of the
@@ -405,7 +416,7 @@ is_forward_marker(const char *line)
     const char *p = skip_blanks(line);
 
     for (size_t k = 0; k < G_N_ELEMENTS(apple); k++)
-        if (starts_with(p, apple[k]))
+        if (g_ascii_toupper(*p) == apple[k][0] && starts_with(p, apple[k]))
             return true;
     if (*p != '-' && *p != '=')
         return false;
@@ -665,8 +676,7 @@ tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
             if (fresh_above && is_unquoted_below(lines, i, (size_t)span, n))
                 rest = TW_ZONE_QUOTE;
             i += span - 1;
-        } else if (is_original_message(l) || is_header_block(lines, i, n) ||
-                   is_header_line(l)) {
+        } else if (is_original_message(l) || is_header_block(lines, i, n)) {
             zones[i] = rest = TW_ZONE_QUOTE;
             separator_to_quote(lines, zones, i);
         } else if (is_forward_marker(l)) {
