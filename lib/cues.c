@@ -145,6 +145,12 @@ const tw_cue_def_t tw_cues[] = {
      "advice|approval|answer|response|feedback|sign-?off|decision|confirmation)\\b", NULL},
     {"waiting-on-you", 0.45, "wait",
      "\\b(?:waiting|still\\s+waiting)\\s+(?:for|on)\\s+(?:your|you)\\b", NULL},
+    /* "I have a question on permissions": the question follows, in
+     * whatever shape */
+    {"have-a-question", 0.50, "question",
+     "^(?:(?:hi|hello|hey)\\b[^,]{0,30},\\s*)?(?:i|we)\\s+(?:have|had|got)\\s+(?:a|one|another|two|some|"
+     "a\\s+few)\\s+(?:quick\\s+|short\\s+|small\\s+|simple\\s+|basic\\s+|newbie\\s+|general\\s+|"
+     "follow-?up\\s+)?questions?\\b(?!\\s+(?:for\\s+(?:him|her|them)|from))", NULL},
     {"question-for-you", 0.40, "question",
      "\\b(?:quick\\s+|a\\s+)?question\\s+(?:for|to)\\s+you\\b", NULL},
     /* an imperative: a sentence that starts with a verb of doing,

@@ -72,6 +72,9 @@ test_clear_asks(void **state)
     assert_ask("Any thoughts on the new layout?", "any-thoughts", NULL);
     assert_ask("Does anyone know where the spare keys are?", "anyone", NULL);
     assert_ask("Is it possible to move our call to 3pm?", "is-it-possible", NULL);
+    assert_ask("I have a question on permissions as I get underway here.", "have-a-question", NULL);
+    assert_not_ask("We had some questions from the auditors last week, all answered now.");
+    assert_not_ask("I have a question for him about the budget.");
     assert_ask("What time works for you?", "question", NULL);
 }
 
