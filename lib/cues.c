@@ -282,6 +282,10 @@ const tw_cue_def_t tw_cues[] = {
     {"if-questions", -0.92, "if |should &question|concern|comment|help|problem|issue",
      "^(?:if|should)\\s+(?:you\\s+)?(?:have|need|there\\s+(?:are|is))\\s+(?:any\\s+)?(?:further\\s+|"
      "other\\s+|more\\s+)?(?:questions?|concerns?|comments?|help|problems?|issues?)\\b", NULL},
+    /* "Please call if any questions": the same courtesy, cut short */
+    {"if-any-questions", -0.92, "if &question|concern|problem|issue",
+     "\\bif\\s+(?:any|there\\s+are\\s+any)\\s+(?:further\\s+|other\\s+|more\\s+)?(?:questions?|concerns?|"
+     "problems?|issues?)\\s*[.!,]*$", NULL},
     {"any-questions-closing", -0.9, "question",
      "^any\\s+(?:further\\s+|other\\s+)?questions?,?\\s+(?:please\\s+)?(?:let|call|contact|feel|give|"
      "just)\\b", NULL},
@@ -365,10 +369,16 @@ const tw_cue_def_t tw_cues[] = {
      * those who choose to come along is an offer, not a request; "let
      * me know if you plan to attend", "she wants to know if you want to
      * join us" still ask whether */
-    {"optional-attendance", -0.85, "if you",
-     "^(?!.*\\bknow\\s+(?:if|whether)\\b).*?(?:\\bif\\s+you\\s+(?:plan|intend|wish|decide|choose|are\\s+planning|would\\s+like|'d\\s+like|want)\\s+to\\s+"
+    {"optional-attendance", -0.85, "if you|anyone|anybody|to ",
+     "^(?!.*\\bknow\\s+(?:if|whether)\\b).*?(?:\\bif\\s+(?:you|anyone|anybody)\\s+(?:plan|plans|intend|intends|"
+     "wish|wishes|decide|choose|are\\s+planning|would\\s+like|'d\\s+like|want|wants)\\s+to\\s+"
      "(?:attend|come|join|participate|take\\s+part|be\\s+there|sign\\s+up|register|enroll)\\b|"
-     "\\bif\\s+you\\s+are\\s+(?:planning\\s+on|interested\\s+in)\\s+(?:attending|coming|joining|participating)\\b)",
+     "\\bif\\s+you\\s+are\\s+(?:planning\\s+on|interested\\s+in)\\s+(?:attending|coming|joining|participating)\\b|"
+     /* "To reserve a seat, please call ...", "please contact Joan to
+      * make a donation": directions for whoever chooses to */
+     "^to\\s+(?:reserve|register|sign\\s+up|enroll|rsvp|subscribe|unsubscribe|donate|make\\s+a\\s+(?:cash\\s+)?"
+     "donation|order|learn\\s+more|find\\s+out\\s+more)\\b|\\bto\\s+(?:make\\s+a\\s+(?:cash\\s+)?donation|"
+     "donate|reserve\\s+(?:a|your)\\s+(?:seat|spot|place|space)|sign\\s+up|rsvp)\\s*[.!]*$)",
      NULL},
     /* idioms in the imperative that ask nothing: disbelief, banter */
     {"idiom", -0.9,
