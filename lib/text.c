@@ -68,7 +68,8 @@ is_quote_line(const char *line)
 {
     const char *p = skip_blanks(line);
 
-    /* ">" and also "|" used by some clients, but not "|" tables */
+    /* other prefixes ("| ", "--]") only in a message that quotes with
+     * them: mark_prefix() */
     return *p == '>';
 }
 
@@ -108,13 +109,81 @@ is_initials_quote(char **lines, size_t i, size_t n)
     return false;
 }
 
+/* Other quoting prefixes than '>': one to three marks at the start of
+ * a line ("| ", ": ", "# ", "=> ", "} ", "--]"), then a blank, the end
+ * of the line or, after a closing mark ("--]Next", "=>http"), the text.
+ * Not a list's bullet ("- ", "* ", "+ "), a signature's "-- ", a
+ * patch's "--- ", a shell's prompt ("$ "), an opening bracket or
+ * quotation mark, a path, an ellipsis, a separator (four marks or
+ * more) or a row of a table ("| a | b |").  The length of the prefix
+ * with the blanks before it, or 0. */
+static size_t
+mark_prefix(const char *line)
+{
+    size_t k = 0, start;
+
+    while (k < 3 && line[k] == ' ')
+        k++;
+    start = k;
+    /* the first mark: not '>', whose lines are quoted anyway */
+    if (line[k] == '\0' || strchr("|:#}])=~;%!&^+*-", line[k]) == NULL)
+        return 0;
+    /* a '>' after a closing mark is a quote in the quote: "--]>", "|>" */
+    for (k++; k - start < 4 && line[k] != '\0' && strchr("|:#}])=~;%!&^+*->", line[k]) != NULL &&
+              !(line[k] == '>' && strchr("]}|:", line[k - 1]) != NULL);
+         k++)
+        ;
+    if (k - start > 3)
+        return 0;
+    if (line[k] != ' ' && line[k] != '\t' && line[k] != '\0' && strchr("]}|:>", line[k - 1]) == NULL)
+        return 0;
+    /* dashes, stars or pluses alone: a bullet, a signature's marker,
+     * a patch's "---" */
+    if (strchr("-*+", line[start]) != NULL) {
+        size_t same = start + 1;
+        while (same < k && line[same] == line[start])
+            same++;
+        if (same == k)
+            return 0;
+    }
+    if (line[start] == '|' && strchr(line + k, '|') != NULL)
+        return 0;
+    return k;
+}
+
+/* A run of at least two lines quoted with the same prefix starts at
+ * line i: the prefix's length, or 0. */
+static size_t
+mark_run(char **lines, size_t i, size_t n)
+{
+    size_t len = mark_prefix(lines[i]);
+
+    if (len == 0 || i + 1 >= n || mark_prefix(lines[i + 1]) != len ||
+        strncmp(lines[i], lines[i + 1], len) != 0)
+        return 0;
+    return len;
+}
+
+/* Does line start with the prefix a message quotes with?  Whatever
+ * follows it but a letter or a digit, unless it ends with a closing
+ * mark: a quoted table row, a quote in the quote ("|>", "# #"). */
+static bool
+has_mark(const char *line, const char *mark, size_t len)
+{
+    unsigned char c = (unsigned char)line[len];
+
+    return strncmp(line, mark, len) == 0 &&
+           (!g_ascii_isalnum(c) || strchr("]}|:>", mark[len - 1]) != NULL);
+}
+
 /* True when the next non-blank line after i is quoted. */
 static bool
 quote_follows(char **lines, size_t i, size_t n)
 {
     for (size_t k = i + 1; k < n && k <= i + 2; k++)
         if (!is_blank(lines[k]))
-            return is_quote_line(lines[k]) || is_initials_quote(lines, k, n);
+            return is_quote_line(lines[k]) || is_initials_quote(lines, k, n) ||
+                   mark_run(lines, k, n) > 0;
     return false;
 }
 
@@ -643,6 +712,8 @@ tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
     tw_zone_t *zones = g_new0(tw_zone_t, n + 1);
     tw_zone_t rest = TW_ZONE_AUTHOR; /* zone of every line from here on */
     bool fresh_above = false;        /* a non-blank line of the author's so far */
+    const char *mark = NULL;         /* a quoting prefix other than '>' */
+    size_t mark_len = 0;
     /* Footers and disclaimers are looked for line by line only in a
      * text that holds their words at all. */
     char *lower = tw_text_lower(text ? text : "", -1, FALSE);
@@ -668,13 +739,23 @@ tw_text_zones(const char *text, char ***lines_out, tw_zone_t **zones_out)
             zones[i] = rest;
             continue;
         }
-        if (is_quote_line(l) || is_initials_quote(lines, i, n)) {
+        if (is_quote_line(l) || is_initials_quote(lines, i, n) ||
+            (mark_len > 0 && has_mark(l, mark, mark_len))) {
             zones[i] = TW_ZONE_QUOTE;
         } else if ((span = attribution_lines(lines, i, n)) > 0) {
-            for (int k = 0; k < span; k++)
-                zones[i + k] = TW_ZONE_ATTRIBUTION;
+            size_t k = i + (size_t)span, len;
+            for (int a = 0; a < span; a++)
+                zones[i + a] = TW_ZONE_ATTRIBUTION;
             if (fresh_above && is_unquoted_below(lines, i, (size_t)span, n))
                 rest = TW_ZONE_QUOTE;
+            /* a run of lines under the attribution that share a prefix:
+             * the prefix this message quotes with */
+            while (k < n && is_blank(lines[k]))
+                k++;
+            if (k < n && (len = mark_prefix(lines[k])) > 0) {
+                mark = lines[k];
+                mark_len = len;
+            }
             i += span - 1;
         } else if (is_original_message(l) || is_header_block(lines, i, n)) {
             zones[i] = rest = TW_ZONE_QUOTE;

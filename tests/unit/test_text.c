@@ -180,6 +180,162 @@ test_zones_initials_quotes(void **state)
                  "taqqaaqqaa");
 }
 
+/* Other quoting prefixes than '>': the lines under an attribution
+ * start with marks, and every line of the message that starts with the
+ * same marks is quoted. */
+static void
+test_zones_mark_quotes(void **state)
+{
+    /* FoRK's "--]", then the same prefix further down */
+    assert_zones("On Fri, 23 Aug 2002, Robert Harley wrote:\n"
+                 "\n"
+                 "--]Next time I hear a joke, I promise not to laugh until I have checked\n"
+                 "--]out primary sources for confirmation in triplicate, OK?\n"
+                 "\n"
+                 "Oh please.\n"
+                 "--]> A quote in the quote\n"
+                 "--]\n"
+                 "--]Did you?\n"
+                 "No.\n",
+                 "taqqaaqqqa");
+    /* Enigmail's "| ", under "X wrote:" alone, with a quote in it */
+    assert_zones("Justin MacCarthy wrote:\n"
+                 "| Is there a way to look for a file in 100's of zip\n"
+                 "| files?\n"
+                 "|\n"
+                 "|> Did you try unzip -l?\n"
+                 "| find . | xargs unzip -l\n"
+                 "\n"
+                 "Try zipinfo.\n",
+                 "tqqqqqaa");
+    /* "# ", interleaved */
+    assert_zones("On Mon, 23 Sep 2002 17:41:20 +0200\n"
+                 "Matthias Saou <matthias@egwn.net> wrote:\n"
+                 "\n"
+                 "# So did my build, and it requires aspell >= 0.50\n"
+                 "# which isn't even in Rawhide.\n"
+                 "\n"
+                 "I didn't see the webpage get updated.\n"
+                 "\n"
+                 "# Will you build aspell packages?\n"
+                 "\n"
+                 "Yes.\n",
+                 "ttaqqaaaqaa");
+    /* ": ", "=> " (and "=>" before the text), "} ", ") " */
+    assert_zones("On Sun, 8 Sep 2002, Gordon Mohr wrote:\n"
+                 ": Can you send the figures?\n"
+                 ": Today if you can.\n"
+                 "Here they are.\n",
+                 "tqqa");
+    assert_zones("On Mon, 2 Sep 2002, Justin Mason wrote:\n"
+                 "\n"
+                 "=>http://spamassassin.org/released/ :\n"
+                 "=>\n"
+                 "=>  508284 Sep  2 18:27 Mail-SpamAssassin-2.40.tar.gz\n"
+                 "Not that I'm not grateful.\n"
+                 "=> Is there a src rpm?\n",
+                 "taqqqaq");
+    assert_zones("On Tue, 14 Nov 2023 at 10:00, Alice <alice@example.org> wrote:\n"
+                 "} Could you send the figures?\n"
+                 "}\n"
+                 "} Thanks\n"
+                 "Sure.\n",
+                 "tqqqa");
+    assert_zones("Sure.\n"
+                 "\n"
+                 "On Sun, 11 Aug 2002, Mike Burger wrote:\n"
+                 ") Can anyone offer some insight into this error?\n"
+                 ") It started yesterday.\n",
+                 "aatqq");
+    /* one line under an attribution is enough */
+    assert_zones("On Fri, 23 Aug 2002, Robert Harley wrote:\n"
+                 "--]Church, AA, same diff?\n"
+                 "\n"
+                 "AA is sort of church with ashtrays.\n",
+                 "tqaa");
+}
+
+/* Lines that start with marks and are no quote stay the author's. */
+static void
+test_zones_mark_not_quotes(void **state)
+{
+    /* lists under an attribution, in plain text and in markdown */
+    assert_zones("On Tue, 14 Nov 2023 at 10:00, Alice <alice@example.org> wrote:\n"
+                 "- the figures\n"
+                 "- the slides\n"
+                 "\n"
+                 "* bold?\n"
+                 "* italic?\n"
+                 "+ plus?\n"
+                 "+ more?\n"
+                 "1. first\n"
+                 "2. second\n"
+                 "o letter\n"
+                 "o bullet\n"
+                 "\u2022 dot\n"
+                 "\u2022 dots\n",
+                 "taaaaaaaaaaaaa");
+    assert_zones("Steps:\n"
+                 "\n"
+                 "- install it\n"
+                 "  - with apt?\n"
+                 "  - or from source?\n"
+                 "* run it\n",
+                 "aaaaaa");
+    /* a shell session after a quote */
+    assert_zones("On Tue, 14 Nov 2023 at 10:00, Alice <alice@example.org> wrote:\n"
+                 "> How do I mount it?\n"
+                 "\n"
+                 "Like this:\n"
+                 "\n"
+                 "$ sudo -i\n"
+                 "# mount /dev/sdb1 /mnt\n"
+                 "# ls /mnt\n"
+                 "# whoami?\n",
+                 "tqaaaaaaa");
+    /* a pasted config with comments */
+    assert_zones("Here is my main.cf; what is wrong?\n"
+                 "\n"
+                 "# the relay\n"
+                 "# for all mail\n"
+                 "relayhost = [mail.example.org]\n"
+                 "#include <stdio.h>\n"
+                 "#define X 1\n",
+                 "aaaaaaa");
+    /* a table, even under an attribution; separators */
+    assert_zones("On Tue, 14 Nov 2023 at 10:00, Alice <alice@example.org> wrote:\n"
+                 "| Month | High  | Low   |\n"
+                 "| MAR   | 2.405 | 2.270 |\n"
+                 "+-------+-------+-------+\n"
+                 "| APR   | 2.435 | 2.310 |\n"
+                 "Does that look right?\n",
+                 "taaaaa");
+    assert_zones("On Tue, 14 Nov 2023 at 10:00, Alice <alice@example.org> wrote:\n"
+                 "\n"
+                 "=====\n"
+                 "Is it done?\n"
+                 "=====\n",
+                 "taaaa");
+    /* a signature, a patch under an attribution */
+    assert_zones("On Tue, 14 Nov 2023 at 10:00, Alice <alice@example.org> wrote:\n"
+                 "-- \n"
+                 "Alice\n",
+                 "tss");
+    assert_zones("On Tue, 14 Nov 2023 at 10:00, Alice <alice@example.org> wrote:\n"
+                 "---\n"
+                 " lib/text.c | 2 +-\n",
+                 "tpp");
+    /* a single line that starts with ": ", and lines that share a
+     * prefix under no attribution */
+    assert_zones("What about this?\n"
+                 ": not a quote\n"
+                 "Or this?\n"
+                 "\n"
+                 ":: a batch file's comment?\n"
+                 ":: and another?\n",
+                 "aaaaaa");
+}
+
 static void
 test_zones_attribution(void **state)
 {
@@ -344,19 +500,20 @@ test_zones_attribution_interleaved(void **state)
                  "> Could you send the report?\n"
                  "Which one do you mean?\n",
                  "ataqa");
-    /* another quoting prefix than '>' */
+    /* another quoting prefix than '>': the prefixed line is quoted,
+     * the answer under it stays the author's */
     assert_zones("Hi,\n"
                  "On Thu, 22 Aug 2002, Bob wrote:\n"
                  "--]Why wait?\n"
                  "\n"
                  "Which one do you mean?\n",
-                 "ataaa");
+                 "atqaa");
     assert_zones("Hi,\n"
                  "On Tue, Jul 23, 2002 at 09:37:33AM -0500, Bob wrote:\n"
                  "| Is anyone filtering spam?\n"
                  "\n"
                  "I have such a system. Do you want it?\n",
-                 "ataaa");
+                 "atqaa");
     /* under an attribution at the top of the message, the unquoted
      * text is the author's */
     assert_zones("On Sun, Mar 1, 2026 at 09:00, Bob <bob@example.net> wrote:\n"
@@ -1087,6 +1244,8 @@ main(void)
         cmocka_unit_test(test_zones_empty),
         cmocka_unit_test(test_zones_quotes),
         cmocka_unit_test(test_zones_initials_quotes),
+        cmocka_unit_test(test_zones_mark_quotes),
+        cmocka_unit_test(test_zones_mark_not_quotes),
         cmocka_unit_test(test_zones_attribution),
         cmocka_unit_test(test_zones_attribution_wrapped),
         cmocka_unit_test(test_zones_attribution_name_wrote),
