@@ -1,10 +1,11 @@
 /* cmd_import.c - twoway import: record mailboxes in the ledger.
  *
  * Three stages run side by side: a walker thread reads the mailboxes
- * and hands the messages over in handfuls; workers, one per processor,
- * parse and read them (the CPU-heavy part); the main thread records
- * the readings in SQLite, in the order the walker found them, a
- * transaction per BATCH messages.
+ * and hands the messages over in handfuls, each mailbox (each path
+ * given) in date order, so that the ledger sees its mail as it came;
+ * workers, one per processor, parse and read them (the CPU-heavy part);
+ * the main thread records the readings in SQLite, in the order the
+ * walker handed them over, a transaction per BATCH messages.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -123,7 +124,8 @@ walker(gpointer data)
 
     end->end = true;
     for (int i = 0; i < im->n_paths && end->status == TW_OK; i++) {
-        end->status = tw_mailbox_each(im->paths[i], walk_one, im, &im->walker_err);
+        end->status = tw_mailbox_each_by_date(im->paths[i], im->cmd->now, walk_one, im,
+                                              &im->walker_err);
         if (end->status == TW_ERR_IO && g_atomic_int_get(&im->stop))
             end->status = TW_OK; /* stopped by the recorder */
     }

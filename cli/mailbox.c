@@ -3,10 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gmime/gmime.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "raw.h"
 
 static bool
 is_dir(const char *path)
@@ -60,11 +63,157 @@ compare_paths(gconstpointer a, gconstpointer b)
 /* Files up to this size are read rather than mapped. */
 #define SMALL_FILE (1024 * 1024)
 
-static tw_status_t each_in_file(const char *path, tw_mailbox_fn fn, void *ctx,
-                                tw_error_t *err);
+/* A file's bytes, read or mapped. */
+typedef struct {
+    char *path;
+    const char *data;
+    size_t len;
+    char *copy;     /* read: a small file */
+    void *map;      /* or mapped */
+    size_t map_len;
+} file_t;
+
+static void
+file_unload(file_t *f)
+{
+    if (f->copy != NULL)
+        g_free(f->copy);
+    else if (f->map != NULL)
+        munmap(f->map, f->map_len);
+    f->copy = NULL;
+    f->map = NULL;
+    f->data = NULL;
+}
+
+/* Reads or maps the file at f->path (its data "" when empty); a file
+ * kept loaded for long (map set) is mapped whatever its size. */
+static tw_status_t
+file_load(file_t *f, bool map, tw_error_t *err)
+{
+    int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+
+    f->data = "";
+    f->len = 0;
+    f->copy = NULL;
+    f->map = NULL;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        tw_error_set(err, "%s: %s", f->path, g_strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return TW_ERR_NOINPUT;
+    }
+    if (sb.st_size == 0) {
+        close(fd);
+        return TW_OK;
+    }
+    size_t len = (size_t)sb.st_size;
+    if (len <= SMALL_FILE && !map) {
+        /* a maildir's message: read, for an unmap in a process with
+         * threads interrupts every other processor */
+        f->copy = g_malloc(len);
+        size_t got = 0;
+        ssize_t n = 0;
+        while (got < len &&
+               ((n = read(fd, f->copy + got, len - got)) > 0 || (n < 0 && errno == EINTR)))
+            got += n > 0 ? (size_t)n : 0;
+        if (n < 0) {
+            tw_error_set(err, "%s: %s", f->path, g_strerror(errno));
+            g_free(f->copy);
+            f->copy = NULL;
+            close(fd);
+            return TW_ERR_NOINPUT;
+        }
+        f->data = f->copy;
+        f->len = got; /* a file that shrank meanwhile: what it holds now */
+    } else {
+        f->map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (f->map == MAP_FAILED) {
+            f->map = NULL;
+            tw_error_set(err, "%s: %s", f->path, g_strerror(errno));
+            close(fd);
+            return TW_ERR_NOINPUT;
+        }
+        f->map_len = len;
+        f->data = f->map;
+        f->len = len;
+    }
+    close(fd);
+    return TW_OK;
+}
+
+static bool
+is_mbox(const file_t *f)
+{
+    return f->len >= 5 && memcmp(f->data, "From ", 5) == 0;
+}
+
+/* Receives one message of an mbox: its bytes and first line. */
+typedef bool (*part_fn)(void *ctx, const file_t *f, size_t start, size_t len, unsigned line);
+
+/* Splits an mbox at "From " lines that start the data or follow a
+ * blank line. */
+static bool
+split_mbox(const file_t *f, part_fn fn, void *ctx)
+{
+    const char *data = f->data;
+    size_t len = f->len, start = 0, pos = 0;
+    unsigned line = 1, start_line = 1;
+
+    while (pos < len) {
+        const char *nl = memchr(data + pos, '\n', len - pos);
+        size_t next = nl ? (size_t)(nl - data) + 1 : len;
+        /* a blank line followed by "From " ends the message */
+        bool blank = next - pos == 1 || (next - pos == 2 && data[pos] == '\r');
+        if (blank && next + 5 <= len && memcmp(data + next, "From ", 5) == 0) {
+            if (!fn(ctx, f, start, pos - start, start_line))
+                return false;
+            start = next;
+            start_line = line + 1;
+        }
+        pos = next;
+        line++;
+    }
+    return start >= len || fn(ctx, f, start, len - start, start_line);
+}
+
+typedef struct {
+    tw_mailbox_fn fn;
+    void *ctx;
+} deliver_t;
+
+static bool
+deliver_part(void *ctx, const file_t *f, size_t start, size_t len, unsigned line)
+{
+    deliver_t *d = ctx;
+    char origin[4200];
+
+    g_snprintf(origin, sizeof origin, "%s:%u", f->path, line);
+    return d->fn(d->ctx, f->data + start, len, origin);
+}
 
 static tw_status_t
-each_in_dir(const char *path, tw_mailbox_fn fn, void *ctx, tw_error_t *err, int depth)
+each_in_file(const char *path, tw_mailbox_fn fn, void *ctx, tw_error_t *err)
+{
+    file_t f = {.path = (char *)path};
+    deliver_t d = {fn, ctx};
+    tw_status_t st = file_load(&f, false, err);
+
+    if (st != TW_OK)
+        return st;
+    if (is_mbox(&f))
+        st = split_mbox(&f, deliver_part, &d) ? TW_OK : TW_ERR_IO;
+    else if (!fn(ctx, f.data, f.len, path))
+        st = TW_ERR_IO;
+    file_unload(&f);
+    return st;
+}
+
+/* Receives the path of each file under a directory. */
+typedef tw_status_t (*file_fn)(void *ctx, const char *path, tw_error_t *err);
+
+static tw_status_t
+walk_dir(const char *path, file_fn fn, void *ctx, tw_error_t *err, int depth)
 {
     GPtrArray *names;
     tw_status_t st = TW_OK;
@@ -82,7 +231,7 @@ each_in_dir(const char *path, tw_mailbox_fn fn, void *ctx, tw_error_t *err, int 
             g_ptr_array_sort(names, compare_paths);
             for (guint k = 0; k < names->len && st == TW_OK; k++)
                 if (!is_dir(names->pdata[k]))
-                    st = each_in_file(names->pdata[k], fn, ctx, err);
+                    st = fn(ctx, names->pdata[k], err);
             g_ptr_array_free(names, TRUE);
         }
         return st;
@@ -93,101 +242,15 @@ each_in_dir(const char *path, tw_mailbox_fn fn, void *ctx, tw_error_t *err, int 
     g_ptr_array_sort(names, compare_paths);
     for (guint k = 0; k < names->len && st == TW_OK; k++) {
         const char *p = names->pdata[k];
-        st = is_dir(p) ? each_in_dir(p, fn, ctx, err, depth + 1) : each_in_file(p, fn, ctx, err);
+        st = is_dir(p) ? walk_dir(p, fn, ctx, err, depth + 1) : fn(ctx, p, err);
     }
     g_ptr_array_free(names, TRUE);
     return st;
 }
 
-/* Splits an mbox at "From " lines that start the data or follow a
- * blank line. */
+/* Walks path: a directory's files, or path itself. */
 static tw_status_t
-each_in_mbox(const char *path, const char *data, size_t len, tw_mailbox_fn fn, void *ctx)
-{
-    size_t start = 0, pos = 0;
-    unsigned line = 1, start_line = 1;
-    char origin[4200];
-
-    while (pos < len) {
-        const char *nl = memchr(data + pos, '\n', len - pos);
-        size_t next = nl ? (size_t)(nl - data) + 1 : len;
-        /* a blank line followed by "From " ends the message */
-        bool blank = next - pos == 1 || (next - pos == 2 && data[pos] == '\r');
-        if (blank && next + 5 <= len && memcmp(data + next, "From ", 5) == 0) {
-            g_snprintf(origin, sizeof origin, "%s:%u", path, start_line);
-            if (!fn(ctx, data + start, pos - start, origin))
-                return TW_ERR_IO;
-            start = next;
-            start_line = line + 1;
-        }
-        pos = next;
-        line++;
-    }
-    if (start < len) {
-        g_snprintf(origin, sizeof origin, "%s:%u", path, start_line);
-        if (!fn(ctx, data + start, len - start, origin))
-            return TW_ERR_IO;
-    }
-    return TW_OK;
-}
-
-static tw_status_t
-each_in_file(const char *path, tw_mailbox_fn fn, void *ctx, tw_error_t *err)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat sb;
-    tw_status_t st = TW_OK;
-
-    if (fd < 0 || fstat(fd, &sb) != 0) {
-        tw_error_set(err, "%s: %s", path, g_strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return TW_ERR_NOINPUT;
-    }
-    if (sb.st_size == 0) {
-        close(fd);
-        return fn(ctx, "", 0, path) ? TW_OK : TW_ERR_IO;
-    }
-    size_t len = (size_t)sb.st_size;
-    char *copy = NULL;
-    void *map = MAP_FAILED;
-    if (len <= SMALL_FILE) {
-        /* a maildir's message: read, for an unmap in a process with
-         * threads interrupts every other processor */
-        copy = g_malloc(len);
-        size_t got = 0;
-        ssize_t n = 0;
-        while (got < len && ((n = read(fd, copy + got, len - got)) > 0 || (n < 0 && errno == EINTR)))
-            got += n > 0 ? (size_t)n : 0;
-        if (n < 0) {
-            tw_error_set(err, "%s: %s", path, g_strerror(errno));
-            g_free(copy);
-            close(fd);
-            return TW_ERR_NOINPUT;
-        }
-        len = got; /* a file that shrank meanwhile: what it holds now */
-    } else {
-        map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-    }
-    close(fd);
-    if (copy == NULL && map == MAP_FAILED) {
-        tw_error_set(err, "%s: %s", path, g_strerror(errno));
-        return TW_ERR_NOINPUT;
-    }
-    const char *data = copy ? copy : map;
-    if (len >= 5 && memcmp(data, "From ", 5) == 0)
-        st = each_in_mbox(path, data, len, fn, ctx);
-    else if (!fn(ctx, data, len, path))
-        st = TW_ERR_IO;
-    if (copy != NULL)
-        g_free(copy);
-    else
-        munmap(map, (size_t)sb.st_size);
-    return st;
-}
-
-tw_status_t
-tw_mailbox_each(const char *path, tw_mailbox_fn fn, void *ctx, tw_error_t *err)
+walk(const char *path, file_fn fn, void *ctx, tw_error_t *err)
 {
     struct stat sb;
 
@@ -196,8 +259,203 @@ tw_mailbox_each(const char *path, tw_mailbox_fn fn, void *ctx, tw_error_t *err)
         return TW_ERR_NOINPUT;
     }
     if (S_ISDIR(sb.st_mode))
-        return each_in_dir(path, fn, ctx, err, 0);
-    return each_in_file(path, fn, ctx, err);
+        return walk_dir(path, fn, ctx, err, 0);
+    return fn(ctx, path, err);
+}
+
+static tw_status_t
+deliver_file(void *ctx, const char *path, tw_error_t *err)
+{
+    deliver_t *d = ctx;
+
+    return each_in_file(path, d->fn, d->ctx, err);
+}
+
+tw_status_t
+tw_mailbox_each(const char *path, tw_mailbox_fn fn, void *ctx, tw_error_t *err)
+{
+    deliver_t d = {fn, ctx};
+
+    return walk(path, deliver_file, &d, err);
+}
+
+/* Date order. */
+
+/* One message found under a path. */
+typedef struct {
+    gint64 date;
+    guint seq;      /* in the order found */
+    guint file;     /* in files */
+    unsigned line;  /* of an mbox's message, else 0 */
+    size_t start, len;
+} entry_t;
+
+typedef struct {
+    gint64 undated;
+    GPtrArray *files; /* file_t: an mbox stays loaded */
+    GArray *entries;
+} index_t;
+
+static void
+file_free(gpointer p)
+{
+    file_t *f = p;
+
+    file_unload(f);
+    g_free(f->path);
+    g_free(f);
+}
+
+/* The date of the message data[0, len) as its Date header gives it, or
+ * undated. */
+static gint64
+message_date(const char *data, size_t len, gint64 undated)
+{
+    tw_raw_t raw;
+    tw_field_t field;
+    size_t pos = 0;
+
+    tw_raw_scan(&raw, data, len);
+    while (tw_raw_next_field(&raw, &pos, &field)) {
+        if (!tw_raw_field_is(&raw, &field, "Date"))
+            continue;
+        GString *value = g_string_sized_new(field.end - field.start);
+        for (size_t i = field.start + field.name_len + 1; i < field.end; i++)
+            if (data[i] != '\r' && data[i] != '\n')
+                g_string_append_c(value, data[i]);
+        GDateTime *dt = g_mime_utils_header_decode_date(g_strstrip(value->str));
+        gint64 date = dt ? g_date_time_to_unix(dt) : undated;
+        if (dt != NULL)
+            g_date_time_unref(dt);
+        g_string_free(value, TRUE);
+        return date;
+    }
+    return undated;
+}
+
+static void
+add_entry(index_t *ix, size_t start, size_t len, unsigned line)
+{
+    file_t *f = ix->files->pdata[ix->files->len - 1];
+    entry_t e = {
+        .date = message_date(f->data + start, len, ix->undated),
+        .seq = ix->entries->len,
+        .file = ix->files->len - 1,
+        .line = line,
+        .start = start,
+        .len = len,
+    };
+
+    g_array_append_val(ix->entries, e);
+}
+
+static bool
+index_part(void *ctx, const file_t *f, size_t start, size_t len, unsigned line)
+{
+    (void)f;
+    add_entry(ctx, start, len, line);
+    return true;
+}
+
+/* Bytes of a message file read for its Date: its header block, unless
+ * it is longer. */
+#define HEAD_BYTES 16384
+
+/* Whether data[0, len) holds the end of a header block. */
+static bool
+has_header_end(const char *data, size_t len)
+{
+    tw_raw_t raw;
+
+    tw_raw_scan(&raw, data, len);
+    return !raw.header_unterminated && raw.body_start < len;
+}
+
+/* Indexes the messages of one file: an mbox stays loaded for its
+ * messages to be handed over; of a message file the head is read, and
+ * the whole file when it is handed over. */
+static tw_status_t
+index_file(void *ctx, const char *path, tw_error_t *err)
+{
+    index_t *ix = ctx;
+    file_t *f = g_new0(file_t, 1);
+    char head[HEAD_BYTES];
+    ssize_t n = -1;
+    tw_status_t st;
+    int fd;
+
+    f->path = g_strdup(path);
+    g_ptr_array_add(ix->files, f);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+        while ((n = read(fd, head, sizeof head)) < 0 && errno == EINTR)
+            ;
+        close(fd);
+    }
+    bool whole = n >= 0 && (size_t)n < sizeof head;
+    bool mbox = n >= 5 && memcmp(head, "From ", 5) == 0;
+    if (whole && mbox) {
+        f->copy = g_memdup2(head, (gsize)n);
+        f->data = f->copy;
+        f->len = (size_t)n;
+        split_mbox(f, index_part, ix);
+        return TW_OK;
+    }
+    if (whole || (n > 0 && !mbox && has_header_end(head, (size_t)n))) {
+        f->data = head;
+        f->len = (size_t)n;
+        add_entry(ix, 0, f->len, 0);
+        f->data = NULL;
+        return TW_OK;
+    }
+    /* what is not a message file stays until the end: mapped, its
+     * pages the system's to drop */
+    if ((st = file_load(f, true, err)) != TW_OK) {
+        g_ptr_array_remove_index(ix->files, ix->files->len - 1);
+        return st;
+    }
+    if (is_mbox(f)) {
+        split_mbox(f, index_part, ix);
+    } else {
+        add_entry(ix, 0, f->len, 0);
+        file_unload(f);
+    }
+    return TW_OK;
+}
+
+static gint
+by_date(gconstpointer a, gconstpointer b)
+{
+    const entry_t *x = a, *y = b;
+
+    if (x->date != y->date)
+        return x->date < y->date ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+tw_status_t
+tw_mailbox_each_by_date(const char *path, gint64 undated, tw_mailbox_fn fn, void *ctx,
+                        tw_error_t *err)
+{
+    index_t ix = {
+        .undated = undated,
+        .files = g_ptr_array_new_with_free_func(file_free),
+        .entries = g_array_new(FALSE, FALSE, sizeof(entry_t)),
+    };
+    deliver_t d = {fn, ctx};
+    tw_status_t st = walk(path, index_file, &ix, err);
+
+    g_array_sort(ix.entries, by_date);
+    for (guint i = 0; i < ix.entries->len && st == TW_OK; i++) {
+        entry_t *e = &g_array_index(ix.entries, entry_t, i);
+        file_t *f = ix.files->pdata[e->file];
+        if (f->data == NULL)
+            st = each_in_file(f->path, fn, ctx, err); /* a message file */
+        else if (!deliver_part(&d, f, e->start, e->len, e->line))
+            st = TW_ERR_IO;
+    }
+    g_array_free(ix.entries, TRUE);
+    g_ptr_array_free(ix.files, TRUE);
+    return st;
 }
 
 static guint64
