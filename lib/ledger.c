@@ -19,7 +19,10 @@ typedef struct {
     gint64 row;
     gint64 thread;
     bool new_thread;    /* begun by this message: nothing came before */
+    bool later;         /* its thread holds mail dated at or after it: it
+                         * comes out of order */
     bool opened_asks;   /* this message's asks were opened */
+    bool found_answer;  /* and an answer recorded before was found */
     gint64 date;
     const char *key;
     const char *sender; /* of incoming mail */
@@ -102,6 +105,23 @@ record_earlier_children(recording_t *c)
     return st;
 }
 
+/* Recorded after mail dated later in its thread: the replies to it
+ * without reply headers recorded before, which took an earlier message
+ * for their parent or none, are its replies. */
+static tw_status_t
+record_later_replies(recording_t *c)
+{
+    GPtrArray *people = c->r->correspondents;
+    tw_status_t st = TW_OK;
+
+    if (!c->later)
+        return TW_OK;
+    for (guint i = 0; i < people->len && st == TW_OK; i++)
+        st = tw_store_later_replies(c->store, c->owner_id, c->thread, c->r->direction, c->row,
+                                    c->date, people->pdata[i]);
+    return st;
+}
+
 /* Closes the asks this message answers; *answered counts them. */
 static tw_status_t
 close_answered(recording_t *c, int *answered)
@@ -138,6 +158,31 @@ close_answered(recording_t *c, int *answered)
     return st;
 }
 
+/* The earliest answer recorded to the owner's ask of message row (key,
+ * asked_at) to whom, opened after the message's other asks: the rules
+ * of close_answered() from the other side.  With PerPersonAsks only
+ * whom's own answer counts; otherwise an answer by anyone, and the
+ * answer of the message's other asks. */
+static tw_status_t
+find_answer(recording_t *c, gint64 row, const char *key, gint64 thread, gint64 asked_at,
+            const char *whom, gint64 *answer, gint64 *answered_at)
+{
+    bool per_person = c->cfg->per_person_asks;
+    gint64 id = 0, date = 0;
+    tw_status_t st;
+
+    st = tw_store_find_answer(c->store, c->owner_id, TW_DIR_OUT, key, per_person ? whom : NULL,
+                              thread, whom, asked_at, answer, answered_at);
+    if (st != TW_OK || per_person)
+        return st;
+    if ((st = tw_store_message_answer(c->store, row, &id, &date)) == TW_OK && id != 0 &&
+        (*answer == 0 || date < *answered_at)) {
+        *answer = id;
+        *answered_at = date;
+    }
+    return st;
+}
+
 /* Opens the asks of this message to everyone it asks but the people it
  * chases; they are closed at once when their answer was recorded
  * first. */
@@ -148,8 +193,9 @@ open_asks(recording_t *c, GHashTable *chased)
     GPtrArray *asked = r->direction == TW_DIR_IN ? r->correspondents : r->askees;
     GPtrArray *whom = g_ptr_array_new();
     const char *msgid = r->msg->message_id ? c->key : NULL;
+    bool per_person = r->direction == TW_DIR_OUT && c->cfg->per_person_asks;
     tw_status_t st = TW_OK;
-    gint64 answer = 0, answered_at = 0;
+    gint64 best = 0, best_at = 0;
 
     for (guint i = 0; i < asked->len; i++)
         if (!g_hash_table_contains(chased, asked->pdata[i]))
@@ -157,18 +203,33 @@ open_asks(recording_t *c, GHashTable *chased)
     for (guint i = 0; i < whom->len && st == TW_OK; i++)
         st = tw_store_insert_ask(c->store, c->owner_id, c->row, r->direction,
                                  whom->pdata[i], c->thread, c->date);
-    for (guint i = 0; i < whom->len && st == TW_OK && answer == 0; i++)
-        st = tw_store_find_answer(c->store, c->owner_id, r->direction, i == 0 ? msgid : NULL,
-                                  c->thread, whom->pdata[i], c->date, &answer, &answered_at);
-    if (st == TW_OK && answer != 0)
-        st = tw_store_answer_ask(c->store, c->row, answer, answered_at);
+    /* the answer recorded first: the earliest of any asked person's,
+     * which answers them all, or with PerPersonAsks each one's own */
+    for (guint i = 0; i < whom->len && st == TW_OK; i++) {
+        gint64 answer = 0, answered_at = 0;
+        st = tw_store_find_answer(c->store, c->owner_id, r->direction,
+                                  i == 0 || per_person ? msgid : NULL,
+                                  per_person ? whom->pdata[i] : NULL, c->thread,
+                                  whom->pdata[i], c->date, &answer, &answered_at);
+        if (st != TW_OK || answer == 0)
+            continue;
+        c->found_answer = true;
+        if (per_person)
+            st = tw_store_answer_ask(c->store, c->row, whom->pdata[i], answer, answered_at);
+        else if (best == 0 || answered_at < best_at || (answered_at == best_at && answer < best)) {
+            best = answer;
+            best_at = answered_at;
+        }
+    }
+    if (st == TW_OK && best != 0)
+        st = tw_store_answer_ask(c->store, c->row, NULL, best, best_at);
     g_ptr_array_free(whom, TRUE);
     return st;
 }
 
 /* The owner writing again in a thread where the owner's asks to the
- * same people are open: a chase of those asks.  The people chased are
- * added to chased. */
+ * same people were open at this message's date: a chase of those asks.
+ * The people chased are added to chased. */
 static tw_status_t
 count_chases(recording_t *c, GHashTable *chased)
 {
@@ -177,20 +238,89 @@ count_chases(recording_t *c, GHashTable *chased)
 
     for (guint i = 0; i < r->correspondents->len && st == TW_OK; i++) {
         const char *who = r->correspondents->pdata[i];
-        GPtrArray *open = g_ptr_array_new_with_free_func(tw_ask_row_free);
-        int asks = 0;
-        st = tw_store_open_asks(c->store, c->owner_id, TW_DIR_OUT, G_MININT64, who, 0, open);
-        for (guint k = 0; k < open->len; k++) {
-            tw_ask_row_t *a = open->pdata[k];
-            if (a->thread == c->thread && a->asked_at < c->date)
-                asks++;
-        }
-        g_ptr_array_free(open, TRUE);
-        if (st == TW_OK && asks > 0) {
-            st = tw_store_chase(c->store, c->owner_id, c->thread, who, c->date);
+        int n = 0;
+        st = tw_store_chase(c->store, c->owner_id, c->thread, who, c->date, &n);
+        if (st == TW_OK && n > 0)
             g_hash_table_add(chased, (gpointer)who);
+    }
+    return st;
+}
+
+/* A real ask as replay_chases() goes: when it was asked and until when
+ * it was open. */
+typedef struct {
+    gint64 asked_at;
+    bool answered;
+    gint64 answered_at;
+    bool done;
+} open_span_t;
+
+/* Whether an ask of spans was open at date. */
+static bool
+open_at(GArray *spans, gint64 date)
+{
+    for (guint i = 0; i < spans->len; i++) {
+        open_span_t *x = &g_array_index(spans, open_span_t, i);
+        if (x->asked_at < date && !x->done && (!x->answered || x->answered_at > date))
+            return true;
+    }
+    return false;
+}
+
+/* Goes through the owner's mail to who in thread in date order, as
+ * recording it in that order would have: a message that answers
+ * nothing while an ask to who is open chases it and asks nothing of
+ * who itself; any other message that asks who opens its ask.  Asks
+ * opened or left out when their mail came out of order are put right,
+ * and the chases counted again. */
+static tw_status_t
+replay_chases(recording_t *c, gint64 thread, const char *who)
+{
+    GPtrArray *mail = g_ptr_array_new_with_free_func(tw_follow_up_free);
+    GArray *spans = g_array_new(FALSE, FALSE, sizeof(open_span_t));
+    tw_status_t st = tw_store_follow_ups(c->store, c->owner_id, thread, who, mail);
+
+    for (guint i = 0; i < mail->len && st == TW_OK; i++) {
+        tw_follow_up_t *f = mail->pdata[i];
+        bool chase = !f->answers && open_at(spans, f->date);
+        bool wanted = f->ask && f->askee && !chase;
+        if (wanted && f->ask_id == 0) {
+            gint64 answer = 0;
+            st = tw_store_insert_ask(c->store, c->owner_id, f->row, TW_DIR_OUT, who, thread,
+                                     f->date);
+            if (st == TW_OK)
+                st = find_answer(c, f->row, f->key, thread, f->date, who, &answer,
+                                 &f->answered_at);
+            if (st == TW_OK && answer != 0)
+                st = tw_store_answer_ask(c->store, f->row, who, answer, f->answered_at);
+            f->answered = answer != 0;
+            f->ask_id = 1;
+        } else if (!wanted && f->ask_id != 0) {
+            st = tw_store_delete_ask(c->store, f->ask_id);
+            f->ask_id = 0;
+        }
+        if (f->ask_id != 0) {
+            open_span_t x = {f->date, f->answered, f->answered_at, f->done};
+            g_array_append_val(spans, x);
         }
     }
+    if (st == TW_OK)
+        st = tw_store_recount_chases(c->store, c->owner_id, thread, who);
+    g_array_free(spans, TRUE);
+    g_ptr_array_free(mail, TRUE);
+    return st;
+}
+
+/* After mail that came out of order: the chases of the thread. */
+static tw_status_t
+repair_chases(recording_t *c, gint64 thread)
+{
+    GPtrArray *people = g_ptr_array_new_with_free_func(g_free);
+    tw_status_t st = tw_store_thread_askees(c->store, c->owner_id, thread, people);
+
+    for (guint i = 0; i < people->len && st == TW_OK; i++)
+        st = replay_chases(c, thread, people->pdata[i]);
+    g_ptr_array_free(people, TRUE);
     return st;
 }
 
@@ -202,7 +332,7 @@ record_new(recording_t *c, tw_record_t *out)
     tw_status_t st;
 
     st = tw_thread_resolve(c->store, c->cfg, c->owner_id, r, c->key, c->date, &c->thread,
-                           &c->new_thread);
+                           &c->new_thread, &c->later);
     if (st != TW_OK)
         return st;
     if (!r->bulk.bulk && r->direction == TW_DIR_IN && c->sender != NULL &&
@@ -225,6 +355,7 @@ record_new(recording_t *c, tw_record_t *out)
         .list = r->bulk.list,
         .traffic = r->bulk.list && !r->names_owner && r->direction == TW_DIR_IN,
         .ask = r->ask && !bulk,
+        .thanks = r->thanks,
         .score = r->score,
         .cue = r->ask || r->text_ask ? r->text.cue : NULL,
         .recorded_at = (gint64)(g_get_real_time() / G_USEC_PER_SEC),
@@ -238,14 +369,22 @@ record_new(recording_t *c, tw_record_t *out)
         return TW_OK; /* bulk never answers and never asks */
     /* A message that begins its thread has no parent, no earlier reply
      * and no ask before it to answer or to chase: only its own asks are
-     * left to open. */
-    if (r->thanks)
-        return c->new_thread ? TW_OK : record_reply_time(c); /* a thank-you answers nothing */
-
-    if (!c->new_thread && ((st = close_answered(c, &out->answered)) != TW_OK ||
-                           (st = record_reply_time(c)) != TW_OK ||
-                           (st = record_earlier_children(c)) != TW_OK))
+     * left to open.  A thank-you answers nothing; it is a reply all the
+     * same, and may have replies of its own recorded before it. */
+    if (r->thanks) {
+        if (!c->new_thread && (st = record_reply_time(c)) == TW_OK && c->later &&
+            (st = record_earlier_children(c)) == TW_OK)
+            st = record_later_replies(c);
         return st;
+    }
+
+    int answered = 0;
+    if (!c->new_thread && ((st = close_answered(c, &answered)) != TW_OK ||
+                           (st = record_reply_time(c)) != TW_OK ||
+                           (st = record_earlier_children(c)) != TW_OK ||
+                           (st = record_later_replies(c)) != TW_OK))
+        return st;
+    out->answered += answered;
     GHashTable *chased = g_hash_table_new(g_str_hash, g_str_equal);
     if (r->direction == TW_DIR_OUT && out->answered == 0 && !c->new_thread)
         st = count_chases(c, chased);
@@ -254,6 +393,12 @@ record_new(recording_t *c, tw_record_t *out)
         c->opened_asks = true;
     }
     g_hash_table_destroy(chased);
+    /* Mail dated after this one was recorded first: the owner's later
+     * mail in the thread may chase an ask of this message, or no longer
+     * chase one this message answers. */
+    if (st == TW_OK && c->later &&
+        (r->direction == TW_DIR_OUT || answered > 0 || c->found_answer))
+        st = repair_chases(c, c->thread);
     return st;
 }
 

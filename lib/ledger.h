@@ -5,8 +5,14 @@
  * message whose In-Reply-To/References name it, or, for mail without
  * those headers, a message in the same thread addressed to C.  The
  * mirror holds for the owner's asks; an ask to several people closes
- * when any of them answers.  Bulk mail never opens or closes an ask.
+ * when any of them answers (with PerPersonAsks, for each who answers).
+ * Bulk mail and thanks never close an ask, nor does bulk mail open one.
  * The owner's own follow-up to an open ask counts as a chase.
+ *
+ * The rules come to the same ledger whatever order mail is recorded
+ * in: a message recorded after mail dated later in its thread puts
+ * right what that mail decided without it (answers, chases, reply
+ * times).
  */
 #ifndef TW_LEDGER_H
 #define TW_LEDGER_H

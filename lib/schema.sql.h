@@ -97,6 +97,12 @@ static const char *const migrations[] = {
     "INSERT OR IGNORE INTO written_to (owner_id, address)"
     "  SELECT c.owner_id, c.address FROM contacts c CROSS JOIN messages m"
     "  ON m.id = c.message_id WHERE c.role > 0 AND m.direction = 1;",
+    /* 2 -> 3: what the rules need to come to the same ledger whatever
+     * the order mail is recorded in: the messages that only thank
+     * (unknown for mail recorded before: 0); answers found from the
+     * message they answer */
+    "ALTER TABLE messages ADD COLUMN thanks INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX asks_by_answer ON asks (answer_id) WHERE answer_id IS NOT NULL;",
 };
 
 #endif

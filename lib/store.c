@@ -36,6 +36,7 @@ typedef enum {
     S_THREAD_DELETE,
     S_SUBJECT_SEEN,
     S_THREAD_BY_SUBJECT,
+    S_THREAD_EXTEND,
     S_THREAD_TOUCH,
     S_ASK_INSERT,
     S_CLOSE_REFERENCED,
@@ -44,12 +45,19 @@ typedef enum {
     S_ANSWER_TO_ASKER,
     S_ANSWER_FROM_ASKEE,
     S_ANSWER_ASK,
+    S_MESSAGE_ANSWER,
     S_CHASE,
+    S_THREAD_ASKEES,
+    S_FOLLOW_UPS,
+    S_ASK_DELETE,
+    S_RECOUNT_CHASES,
     S_MESSAGE_BY_ID,
     S_LATEST_FROM,
     S_LATEST_TO,
     S_CHILDREN,
     S_REPLY_ADD,
+    S_LATER_REPLIES_FROM,
+    S_LATER_REPLIES_TO,
     S_BALANCE_MESSAGES,
     S_SENT_BY,
     S_ONE_WAY,
@@ -94,6 +102,8 @@ typedef enum {
     "((m.direction = 0 AND c.role = 0) OR (m.direction = 1 AND c.role > 0))"  \
     " AND c.address NOT IN (SELECT address FROM lists)"
 #define OPEN "answered_at IS NULL AND done_at IS NULL"
+/* open, or answered by a message dated after the answer at ?N */
+#define OPEN_BEFORE(n) "done_at IS NULL AND (answered_at IS NULL OR answered_at > ?" #n ")"
 
 static const char *const sql[N_STATEMENTS] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -109,8 +119,9 @@ static const char *const sql[N_STATEMENTS] = {
     [S_MESSAGE_INSERT] =
         "INSERT INTO messages (owner_id, msgid, content_key, thread_id, direction,"
         " sender, date, subject, in_reply_to, has_reply_headers, bulk, list, traffic,"
-        " ask, score, cue, recorded_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        " ask, score, cue, recorded_at, thanks)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+        " ?18)",
     [S_CONTACT_ADD] =
         "INSERT OR IGNORE INTO contacts (message_id, owner_id, address, role)"
         " SELECT ?1, owner_id, ?2, ?3 FROM messages WHERE id = ?1",
@@ -142,6 +153,9 @@ static const char *const sql[N_STATEMENTS] = {
         " AND EXISTS (SELECT 1 FROM messages m JOIN contacts c ON c.message_id = m.id"
         "             WHERE m.thread_id = t.id AND c.address IN (?5, ?6, ?7, ?8, ?9, ?10))"
         " ORDER BY t.last_date DESC LIMIT 1",
+    /* a message newer than the whole thread: the thread's first date
+     * stays as it is */
+    [S_THREAD_EXTEND] = "UPDATE threads SET last_date = ?2 WHERE id = ?1 AND last_date < ?2",
     [S_THREAD_TOUCH] =
         "UPDATE threads SET first_date = min(first_date, ?2), last_date = max(last_date, ?2)"
         " WHERE id = ?1",
@@ -150,14 +164,14 @@ static const char *const sql[N_STATEMENTS] = {
         " thread_id, asked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [S_CLOSE_REFERENCED] =
         "UPDATE asks SET answered_at = ?4, answer_id = ?3"
-        " WHERE owner_id = ?1 AND direction = ?2 AND " OPEN
+        " WHERE owner_id = ?1 AND direction = ?2 AND " OPEN_BEFORE(4)
         " AND message_id IN (SELECT m.id FROM refs r CROSS JOIN messages m"
         "                    ON m.owner_id = ?1 AND m.msgid = r.ref"
         "                    WHERE r.message_id = ?3)"
         " AND (?5 IS NULL OR correspondent = ?5)",
     [S_CLOSE_IN_THREAD] =
         "UPDATE asks SET answered_at = ?6, answer_id = ?5"
-        " WHERE owner_id = ?1 AND direction = ?2 AND thread_id = ?3 AND " OPEN
+        " WHERE owner_id = ?1 AND direction = ?2 AND thread_id = ?3 AND " OPEN_BEFORE(6)
         " AND asked_at <= ?4"
         " AND message_id IN (SELECT message_id FROM asks WHERE thread_id = ?3"
         "                    AND correspondent = ?7)"
@@ -165,23 +179,58 @@ static const char *const sql[N_STATEMENTS] = {
     [S_ANSWER_DIRECT] =
         "SELECT m.id, m.date FROM refs r CROSS JOIN messages m ON m.id = r.message_id"
         " WHERE r.ref = ?2 AND m.owner_id = ?1 AND m.direction = ?3 AND m.bulk = 0"
+        " AND m.thanks = 0 AND (?4 IS NULL OR m.sender = ?4)"
         " ORDER BY m.date, m.id LIMIT 1",
     [S_ANSWER_TO_ASKER] =
         "SELECT m.id, m.date FROM messages m JOIN contacts c ON c.message_id = m.id"
-        " WHERE m.thread_id = ?1 AND m.direction = 1 AND m.bulk = 0"
+        " WHERE m.thread_id = ?1 AND m.direction = 1 AND m.bulk = 0 AND m.thanks = 0"
         " AND m.has_reply_headers = 0 AND m.date >= ?2 AND c.address = ?3 AND c.role > 0"
         " ORDER BY m.date, m.id LIMIT 1",
     [S_ANSWER_FROM_ASKEE] =
         "SELECT m.id, m.date FROM messages m"
-        " WHERE m.thread_id = ?1 AND m.direction = 0 AND m.bulk = 0"
+        " WHERE m.thread_id = ?1 AND m.direction = 0 AND m.bulk = 0 AND m.thanks = 0"
         " AND m.has_reply_headers = 0 AND m.date >= ?2 AND m.sender = ?3"
         " ORDER BY m.date, m.id LIMIT 1",
     [S_ANSWER_ASK] =
-        "UPDATE asks SET answered_at = ?3, answer_id = ?2 WHERE message_id = ?1 AND " OPEN,
+        "UPDATE asks SET answered_at = ?3, answer_id = ?2 WHERE message_id = ?1"
+        " AND (?4 IS NULL OR correspondent = ?4) AND " OPEN,
+    [S_MESSAGE_ANSWER] =
+        "SELECT answer_id, answered_at FROM asks WHERE message_id = ?1 AND answer_id IS NOT NULL"
+        " ORDER BY answered_at, answer_id LIMIT 1",
     [S_CHASE] =
         "UPDATE asks SET chases = chases + 1"
         " WHERE owner_id = ?1 AND direction = 1 AND thread_id = ?2 AND correspondent = ?3"
-        " AND " OPEN " AND asked_at < ?4",
+        " AND " OPEN_BEFORE(4) " AND asked_at < ?4",
+    [S_THREAD_ASKEES] =
+        "SELECT DISTINCT correspondent FROM asks WHERE thread_id = ?2 AND owner_id = ?1"
+        " AND direction = 1 ORDER BY 1",
+    /* the askees of a message: the people in To, else those in Cc
+     * (contacts holds no owner and no list) */
+    [S_FOLLOW_UPS] =
+        "SELECT m.id, m.msgid, m.date, m.ask,"
+        " EXISTS (SELECT 1 FROM contacts k WHERE k.message_id = m.id AND k.address = ?3"
+        "         AND k.role = 1)"
+        " OR (EXISTS (SELECT 1 FROM contacts k WHERE k.message_id = m.id AND k.address = ?3"
+        "             AND k.role = 2)"
+        "     AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.message_id = m.id AND k.role = 1)),"
+        " EXISTS (SELECT 1 FROM asks x WHERE x.answer_id = m.id),"
+        " a.id, a.answered_at, a.done_at"
+        " FROM messages m LEFT JOIN asks a ON a.message_id = m.id AND a.correspondent = ?3"
+        " WHERE m.thread_id = ?2 AND m.direction = 1 AND m.owner_id = ?1 AND m.bulk = 0"
+        " AND m.thanks = 0 AND EXISTS (SELECT 1 FROM contacts c WHERE c.message_id = m.id"
+        "                              AND c.address = ?3 AND c.role > 0)"
+        " ORDER BY m.date, m.id",
+    [S_ASK_DELETE] = "DELETE FROM asks WHERE id = ?1",
+    [S_RECOUNT_CHASES] =
+        "UPDATE asks SET chases = (SELECT count(*) FROM messages f"
+        "  WHERE f.thread_id = asks.thread_id AND f.direction = 1 AND f.bulk = 0"
+        "  AND f.thanks = 0 AND f.date > asks.asked_at"
+        "  AND (asks.answered_at IS NULL OR f.date < asks.answered_at)"
+        "  AND EXISTS (SELECT 1 FROM contacts k WHERE k.message_id = f.id"
+        "              AND k.address = asks.correspondent AND k.role > 0)"
+        "  AND NOT EXISTS (SELECT 1 FROM asks x WHERE x.answer_id = f.id))"
+        " WHERE thread_id = ?2 AND owner_id = ?1 AND direction = 1 AND correspondent = ?3"
+        " AND done_at IS NULL",
     [S_MESSAGE_BY_ID] =
         "SELECT id, direction, date, sender, bulk FROM messages"
         " WHERE owner_id = ?1 AND msgid = ?2",
@@ -202,6 +251,28 @@ static const char *const sql[N_STATEMENTS] = {
         "INSERT OR IGNORE INTO replies (message_id, owner_id, parent_id, direction,"
         " correspondent, date, seconds)"
         " SELECT ?1, ?2, ?3, ?4, ?5, date, ?6 FROM messages WHERE id = ?1",
+    /* mail without reply headers in thread ?2, dated at or after ?4,
+     * whose reply parent ?3 (dated ?4) is, being the latest before it,
+     * unless a later one is its parent already: replies of ?5 to the
+     * owner's message ?3, or the owner's replies to ?5's message ?3 */
+    [S_LATER_REPLIES_FROM] =
+        "INSERT OR REPLACE INTO replies (message_id, owner_id, parent_id, direction,"
+        " correspondent, date, seconds)"
+        " SELECT l.id, ?1, ?3, 0, ?5, l.date, max(0, l.date - ?4) FROM messages l"
+        " WHERE l.thread_id = ?2 AND l.direction = 0 AND l.bulk = 0 AND l.sender = ?5"
+        " AND l.has_reply_headers = 0 AND l.date >= ?4 AND l.id != ?3"
+        " AND NOT EXISTS (SELECT 1 FROM replies r CROSS JOIN messages p ON p.id = r.parent_id"
+        "   WHERE r.message_id = l.id AND (p.date > ?4 OR (p.date = ?4 AND p.id > ?3)))",
+    [S_LATER_REPLIES_TO] =
+        "INSERT OR REPLACE INTO replies (message_id, owner_id, parent_id, direction,"
+        " correspondent, date, seconds)"
+        " SELECT l.id, ?1, ?3, 1, ?5, l.date, max(0, l.date - ?4) FROM messages l"
+        " WHERE l.thread_id = ?2 AND l.direction = 1 AND l.bulk = 0"
+        " AND l.has_reply_headers = 0 AND l.date >= ?4 AND l.id != ?3"
+        " AND EXISTS (SELECT 1 FROM contacts c WHERE c.message_id = l.id AND c.address = ?5"
+        "             AND c.role > 0)"
+        " AND NOT EXISTS (SELECT 1 FROM replies r CROSS JOIN messages p ON p.id = r.parent_id"
+        "   WHERE r.message_id = l.id AND (p.date > ?4 OR (p.date = ?4 AND p.id > ?3)))",
     [S_BALANCE_MESSAGES] =
         "SELECT count(DISTINCT CASE WHEN m.direction = 0 THEN m.id END),"
         " count(DISTINCT CASE WHEN m.direction = 1 THEN m.id END)"
@@ -537,6 +608,7 @@ user_version(tw_store_t *s, int *version)
 static const char *const set_version[] = {
     "PRAGMA user_version = 1",
     "PRAGMA user_version = 2",
+    "PRAGMA user_version = 3",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(set_version) == G_N_ELEMENTS(migrations));
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == TW_STORE_SCHEMA_VERSION);
@@ -914,11 +986,11 @@ tw_store_find_message(tw_store_t *s, gint64 owner_id, const char *key,
 tw_status_t
 tw_store_insert_message(tw_store_t *s, const tw_message_row_t *m, gint64 *row)
 {
-    tw_status_t st = run(s, S_MESSAGE_INSERT, "ittiitittbbbbbdti", m->owner_id, m->key,
+    tw_status_t st = run(s, S_MESSAGE_INSERT, "ittiitittbbbbbdtib", m->owner_id, m->key,
                          m->content_key, m->thread_id, (gint64)m->direction, m->sender,
                          m->date, m->subject, m->in_reply_to, m->has_reply_headers,
                          m->bulk, m->list, m->traffic, m->ask, m->score, m->cue,
-                         m->recorded_at);
+                         m->recorded_at, m->thanks);
 
     *row = st == TW_OK ? sqlite3_last_insert_rowid(s->db) : 0;
     return st;
@@ -1023,9 +1095,16 @@ tw_store_thread_by_subject(tw_store_t *s, gint64 owner_id, const char *subject,
 }
 
 tw_status_t
-tw_store_thread_touch(tw_store_t *s, gint64 thread, gint64 date)
+tw_store_thread_touch(tw_store_t *s, gint64 thread, gint64 date, bool *later)
 {
-    return run(s, S_THREAD_TOUCH, "ii", thread, date);
+    tw_status_t st = run(s, S_THREAD_EXTEND, "ii", thread, date);
+    bool reached = st == TW_OK && sqlite3_changes(s->db) == 0;
+
+    if (later != NULL)
+        *later = reached;
+    if (reached)
+        st = run(s, S_THREAD_TOUCH, "ii", thread, date);
+    return st;
 }
 
 /* Asks. */
@@ -1080,35 +1159,123 @@ query_id_date(tw_store_t *s, sqlite3_stmt *stmt, tw_status_t st, gint64 *id,
 
 tw_status_t
 tw_store_find_answer(tw_store_t *s, gint64 owner_id, tw_direction_t ask_direction,
-                     const char *msgid, gint64 thread, const char *correspondent,
-                     gint64 asked_at, gint64 *answer, gint64 *answered_at)
+                     const char *msgid, const char *from, gint64 thread,
+                     const char *correspondent, gint64 asked_at, gint64 *answer,
+                     gint64 *answered_at)
 {
     gint64 other = ask_direction == TW_DIR_IN ? TW_DIR_OUT : TW_DIR_IN;
-    tw_status_t st;
+    gint64 id = 0, date = 0;
+    tw_status_t st = TW_OK;
     sqlite3_stmt *stmt;
 
     *answer = 0;
     if (msgid != NULL) {
-        stmt = start(s, S_ANSWER_DIRECT, &st, "iti", owner_id, msgid, other);
-        if ((st = query_id_date(s, stmt, st, answer, answered_at)) != TW_OK || *answer)
+        stmt = start(s, S_ANSWER_DIRECT, &st, "itit", owner_id, msgid, other, from);
+        if ((st = query_id_date(s, stmt, st, answer, answered_at)) != TW_OK)
             return st;
     }
+    if (correspondent == NULL)
+        return st;
     stmt = start(s, ask_direction == TW_DIR_IN ? S_ANSWER_TO_ASKER : S_ANSWER_FROM_ASKEE,
                  &st, "iit", thread, asked_at, correspondent);
+    if ((st = query_id_date(s, stmt, st, &id, &date)) != TW_OK)
+        return st;
+    if (id != 0 && (*answer == 0 || date < *answered_at ||
+                    (date == *answered_at && id < *answer))) {
+        *answer = id;
+        *answered_at = date;
+    }
+    return st;
+}
+
+tw_status_t
+tw_store_answer_ask(tw_store_t *s, gint64 message, const char *correspondent, gint64 answer,
+                    gint64 answered_at)
+{
+    return run(s, S_ANSWER_ASK, "iiit", message, answer, answered_at, correspondent);
+}
+
+tw_status_t
+tw_store_message_answer(tw_store_t *s, gint64 message, gint64 *answer, gint64 *answered_at)
+{
+    tw_status_t st;
+    sqlite3_stmt *stmt = start(s, S_MESSAGE_ANSWER, &st, "i", message);
+
     return query_id_date(s, stmt, st, answer, answered_at);
 }
 
 tw_status_t
-tw_store_answer_ask(tw_store_t *s, gint64 message, gint64 answer, gint64 answered_at)
+tw_store_chase(tw_store_t *s, gint64 owner_id, gint64 thread, const char *addr,
+               gint64 date, int *chased)
 {
-    return run(s, S_ANSWER_ASK, "iii", message, answer, answered_at);
+    tw_status_t st = run(s, S_CHASE, "iiti", owner_id, thread, addr, date);
+
+    *chased = st == TW_OK ? sqlite3_changes(s->db) : 0;
+    return st;
 }
 
 tw_status_t
-tw_store_chase(tw_store_t *s, gint64 owner_id, gint64 thread, const char *addr,
-               gint64 before)
+tw_store_thread_askees(tw_store_t *s, gint64 owner_id, gint64 thread, GPtrArray *addrs)
 {
-    return run(s, S_CHASE, "iiti", owner_id, thread, addr, before);
+    tw_status_t st;
+    sqlite3_stmt *stmt = start(s, S_THREAD_ASKEES, &st, "ii", owner_id, thread);
+
+    if (stmt == NULL)
+        return st;
+    while (next_row(s, stmt, &st))
+        g_ptr_array_add(addrs, column_text(stmt, 0));
+    done(stmt);
+    return st;
+}
+
+void
+tw_follow_up_free(gpointer p)
+{
+    tw_follow_up_t *f = p;
+
+    if (f == NULL)
+        return;
+    g_free(f->key);
+    g_free(f);
+}
+
+tw_status_t
+tw_store_follow_ups(tw_store_t *s, gint64 owner_id, gint64 thread, const char *addr,
+                    GPtrArray *rows)
+{
+    tw_status_t st;
+    sqlite3_stmt *stmt = start(s, S_FOLLOW_UPS, &st, "iit", owner_id, thread, addr);
+
+    if (stmt == NULL)
+        return st;
+    while (next_row(s, stmt, &st)) {
+        tw_follow_up_t *f = g_new0(tw_follow_up_t, 1);
+        f->row = sqlite3_column_int64(stmt, 0);
+        f->key = column_text(stmt, 1);
+        f->date = sqlite3_column_int64(stmt, 2);
+        f->ask = sqlite3_column_int(stmt, 3) != 0;
+        f->askee = sqlite3_column_int(stmt, 4) != 0;
+        f->answers = sqlite3_column_int(stmt, 5) != 0;
+        f->ask_id = sqlite3_column_int64(stmt, 6);
+        f->answered = sqlite3_column_type(stmt, 7) != SQLITE_NULL;
+        f->answered_at = sqlite3_column_int64(stmt, 7);
+        f->done = sqlite3_column_type(stmt, 8) != SQLITE_NULL;
+        g_ptr_array_add(rows, f);
+    }
+    done(stmt);
+    return st;
+}
+
+tw_status_t
+tw_store_delete_ask(tw_store_t *s, gint64 id)
+{
+    return run(s, S_ASK_DELETE, "i", id);
+}
+
+tw_status_t
+tw_store_recount_chases(tw_store_t *s, gint64 owner_id, gint64 thread, const char *addr)
+{
+    return run(s, S_RECOUNT_CHASES, "iit", owner_id, thread, addr);
 }
 
 /* Replies. */
@@ -1181,6 +1348,14 @@ tw_store_add_reply(tw_store_t *s, gint64 owner_id, gint64 message, gint64 parent
 {
     return run(s, S_REPLY_ADD, "iiiiti", message, owner_id, parent, (gint64)direction,
                correspondent, seconds);
+}
+
+tw_status_t
+tw_store_later_replies(tw_store_t *s, gint64 owner_id, gint64 thread, tw_direction_t direction,
+                       gint64 parent, gint64 date, const char *correspondent)
+{
+    return run(s, direction == TW_DIR_OUT ? S_LATER_REPLIES_FROM : S_LATER_REPLIES_TO, "iiiit",
+               owner_id, thread, parent, date, correspondent);
 }
 
 /* Tags and listings. */

@@ -29,7 +29,7 @@ typedef enum {
     TW_ROLE_BCC = 3,
 } tw_role_t;
 
-#define TW_STORE_SCHEMA_VERSION 2
+#define TW_STORE_SCHEMA_VERSION 3
 
 /* Opens (creating when create is set, mode 0600, and its directory)
  * and migrates the database at path.  Refused: a database whose
@@ -93,7 +93,8 @@ typedef struct {
     bool bulk;
     bool list;
     bool traffic;             /* list mail that does not name the owner */
-    bool ask;
+    bool ask;                 /* the reading asks (bulk mail opens no ask) */
+    bool thanks;              /* only thanks: answers nothing */
     double score;
     const char *cue;
     gint64 recorded_at;
@@ -136,43 +137,96 @@ tw_status_t tw_store_thread_by_subject(tw_store_t *store, gint64 owner_id,
                                        const char *subject,
                                        const char *const *people,
                                        gint64 from, gint64 to, gint64 *thread);
+/* Widens the dates of thread to date.  *later (may be NULL) says the
+ * thread already reached date or beyond: mail of the thread recorded
+ * before is dated at or after this. */
 tw_status_t tw_store_thread_touch(tw_store_t *store, gint64 thread,
-                                  gint64 date);
+                                  gint64 date, bool *later);
 
 /* Asks. */
 tw_status_t tw_store_insert_ask(tw_store_t *store, gint64 owner_id,
                                 gint64 message, tw_direction_t direction,
                                 const char *correspondent, gint64 thread,
                                 gint64 asked_at);
-/* Closes open asks of direction whose message the answer's references
- * name (only those to only, when not NULL); *closed gets how many. */
+/* Closes asks of direction whose message the answer's references name
+ * (only those to only, when not NULL); *closed gets how many.  The
+ * asks it closes are the open ones and those closed by an answer dated
+ * after answered_at: the earlier answer is the one that counts. */
 tw_status_t tw_store_close_referenced(tw_store_t *store, gint64 owner_id,
                                       tw_direction_t direction, gint64 answer,
                                       gint64 answered_at, const char *only,
                                       int *closed);
-/* Closes open asks of direction in thread, asked no later than before,
- * of every message that asked correspondent (only those to only, when
- * not NULL). */
+/* Closes asks of direction in thread, asked no later than before, of
+ * every message that asked correspondent (only those to only, when not
+ * NULL): open ones, and those answered after answered_at. */
 tw_status_t tw_store_close_in_thread(tw_store_t *store, gint64 owner_id,
                                      tw_direction_t direction, gint64 thread,
                                      const char *correspondent, gint64 before,
                                      gint64 answer, gint64 answered_at,
                                      const char *only, int *closed);
-/* The earliest recorded answer to a new ask: a human message of the
- * other direction whose references name msgid, or (when found is
- * still 0) one without reply headers in thread, dated at or after
- * asked_at, from (direction IN: to) correspondent. */
+/* The earliest answer recorded to an ask: a human message of the other
+ * direction that is not only thanks and either names msgid in its
+ * references (when msgid is not NULL; sent by from, when not NULL), or
+ * has no reply headers and is in thread, dated at or after asked_at,
+ * from (direction IN: to) correspondent (when not NULL).  *answer is 0
+ * when there is none. */
 tw_status_t tw_store_find_answer(tw_store_t *store, gint64 owner_id,
                                  tw_direction_t ask_direction,
-                                 const char *msgid, gint64 thread,
-                                 const char *correspondent, gint64 asked_at,
-                                 gint64 *answer, gint64 *answered_at);
+                                 const char *msgid, const char *from,
+                                 gint64 thread, const char *correspondent,
+                                 gint64 asked_at, gint64 *answer,
+                                 gint64 *answered_at);
+/* Answers the open asks of message (only the one to correspondent, when
+ * not NULL). */
 tw_status_t tw_store_answer_ask(tw_store_t *store, gint64 message,
-                                gint64 answer, gint64 answered_at);
-/* Counts a follow-up by the owner on the owner's open asks to addr in
- * thread. */
+                                const char *correspondent, gint64 answer,
+                                gint64 answered_at);
+/* The earliest answer of any ask of message; *answer 0 when none. */
+tw_status_t tw_store_message_answer(tw_store_t *store, gint64 message,
+                                    gint64 *answer, gint64 *answered_at);
+/* Counts a follow-up by the owner, dated date, on the owner's asks to
+ * addr in thread that were open at that date: asked before it, not
+ * answered before it, not done.  *chased gets how many. */
 tw_status_t tw_store_chase(tw_store_t *store, gint64 owner_id, gint64 thread,
-                           const char *addr, gint64 before);
+                           const char *addr, gint64 date, int *chased);
+
+/* For putting the chases of a thread right when mail arrives out of
+ * order. */
+
+/* The people the owner's asks in thread asked (newly allocated
+ * strings added to addrs). */
+tw_status_t tw_store_thread_askees(tw_store_t *store, gint64 owner_id,
+                                   gint64 thread, GPtrArray *addrs);
+
+/* A human message of the owner's in a thread, to one person, not only
+ * thanks: what the chase rules look at. */
+typedef struct {
+    gint64 row;
+    char *key;
+    gint64 date;
+    bool ask;          /* it asks */
+    bool askee;        /* and it asks this person (To, else Cc) */
+    bool answers;      /* it is the answer of an ask */
+    gint64 ask_id;     /* its ask to this person, 0 when none */
+    bool answered;     /* that ask is answered, */
+    gint64 answered_at; /* then */
+    bool done;         /* or done */
+} tw_follow_up_t;
+
+void tw_follow_up_free(gpointer row);
+
+/* The owner's messages in thread with addr as a recipient, oldest
+ * first (tw_follow_up_t). */
+tw_status_t tw_store_follow_ups(tw_store_t *store, gint64 owner_id,
+                                gint64 thread, const char *addr,
+                                GPtrArray *rows);
+tw_status_t tw_store_delete_ask(tw_store_t *store, gint64 id);
+/* Counts the chases of the owner's asks to addr in thread that are not
+ * done again from the messages: the owner's human mail to addr in the
+ * thread, not only thanks and answering nothing, dated after the ask
+ * and before its answer. */
+tw_status_t tw_store_recount_chases(tw_store_t *store, gint64 owner_id,
+                                    gint64 thread, const char *addr);
 
 /* Replies and reply times. */
 typedef struct {
@@ -199,6 +253,14 @@ tw_status_t tw_store_add_reply(tw_store_t *store, gint64 owner_id,
                                gint64 message, gint64 parent,
                                tw_direction_t direction,
                                const char *correspondent, gint64 seconds);
+/* For the message parent of direction, dated date, in thread, recorded
+ * after mail dated later: the human messages without reply headers the
+ * other way, from (direction IN: to) correspondent, that reply to it
+ * (the latest of its direction before them) get it as their parent. */
+tw_status_t tw_store_later_replies(tw_store_t *store, gint64 owner_id,
+                                   gint64 thread, tw_direction_t direction,
+                                   gint64 parent, gint64 date,
+                                   const char *correspondent);
 
 /* What tags and listings read. */
 typedef struct {

@@ -94,7 +94,7 @@ thread_by_subject(tw_store_t *store, const tw_config_t *cfg, gint64 owner_id,
 tw_status_t
 tw_thread_resolve(tw_store_t *store, const tw_config_t *cfg, gint64 owner_id,
                   const tw_reading_t *r, const char *key, gint64 date, gint64 *thread,
-                  bool *created)
+                  bool *created, bool *later)
 {
     const tw_message_t *msg = r->msg;
     GPtrArray *ids = g_ptr_array_new();
@@ -104,6 +104,7 @@ tw_thread_resolve(tw_store_t *store, const tw_config_t *cfg, gint64 owner_id,
 
     *thread = 0;
     *created = false;
+    *later = false;
     g_ptr_array_add(ids, (gpointer)key);
     for (guint i = 0; i < msg->references->len; i++)
         g_ptr_array_add(ids, msg->references->pdata[i]);
@@ -135,8 +136,9 @@ tw_thread_resolve(tw_store_t *store, const tw_config_t *cfg, gint64 owner_id,
     }
     for (guint i = 0; i < ids->len && st == TW_OK; i++)
         st = tw_store_bind_id(store, owner_id, ids->pdata[i], *thread);
-    if (st == TW_OK)
-        st = tw_store_thread_touch(store, *thread, date);
+    /* a new thread has this message's date already */
+    if (st == TW_OK && !*created)
+        st = tw_store_thread_touch(store, *thread, date, later);
 
     g_free(subject);
     g_array_free(found, TRUE);

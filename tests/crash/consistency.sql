@@ -25,6 +25,7 @@ SELECT 'message-id-bound', m.id FROM messages m
 SELECT 'message-flags', id FROM messages
  WHERE direction NOT IN (0, 1) OR bulk NOT IN (0, 1) OR list NOT IN (0, 1)
     OR traffic NOT IN (0, 1) OR ask NOT IN (0, 1) OR has_reply_headers NOT IN (0, 1)
+    OR thanks NOT IN (0, 1)
     OR (ask = 1 AND bulk = 1) OR (traffic = 1 AND (list = 0 OR direction = 1))
     OR score < 0 OR score > 1;
 
@@ -46,8 +47,8 @@ SELECT 'ref', r.message_id, r.ref FROM refs r
  WHERE r.message_id NOT IN (SELECT id FROM messages);
 
 -- Asks: of a message that asks, in its direction, thread and date;
--- answered by a message the other way, at that message's date, or not
--- answered at all.
+-- answered by a message the other way that is not only thanks, at that
+-- message's date, or not answered at all.
 SELECT 'ask-message', a.id FROM asks a LEFT JOIN messages m ON m.id = a.message_id
  WHERE m.id IS NULL OR m.owner_id != a.owner_id OR m.direction != a.direction
     OR m.thread_id != a.thread_id OR m.date != a.asked_at OR m.ask != 1 OR m.bulk != 0
@@ -56,7 +57,7 @@ SELECT 'ask-answer', a.id FROM asks a LEFT JOIN messages r ON r.id = a.answer_id
  WHERE (a.answer_id IS NULL) != (a.answered_at IS NULL)
     OR (a.answer_id IS NOT NULL
         AND (r.id IS NULL OR r.owner_id != a.owner_id OR r.direction = a.direction
-             OR r.date != a.answered_at OR r.bulk != 0));
+             OR r.date != a.answered_at OR r.bulk != 0 OR r.thanks != 0));
 
 -- Replies: a message answering a parent the other way, both human
 -- mail of the same owner; the delay is the time between them.

@@ -12,12 +12,30 @@
 #define MINUTE 60
 #define DAY_MINUTES(n) ((n) * 24 * 60)
 
-typedef struct {
+typedef struct world world_t;
+struct world {
     char *dir;
     char *path;
     tw_store_t *store;
     tw_config_t *cfg;
-} world_t;
+    void (*reset)(world_t *w); /* starts again with an empty database */
+};
+
+static void
+reset(world_t *w)
+{
+    tw_error_t err = {{0}};
+    const char *suffixes[] = {"", "-wal", "-shm"};
+
+    tw_store_close(w->store);
+    for (size_t i = 0; i < G_N_ELEMENTS(suffixes); i++) {
+        char *p = g_strconcat(w->path, suffixes[i], NULL);
+        g_remove(p);
+        g_free(p);
+    }
+    if (tw_store_open(w->path, 2000, true, &w->store, &err) != TW_OK)
+        fail_msg("reopen: %s", err.text);
+}
 
 static int
 setup(void **state)
@@ -35,6 +53,7 @@ setup(void **state)
     w->cfg = tw_config_new();
     if (tw_config_set(w->cfg, "Owner", OWNER, "test", &err) != TW_OK)
         return -1;
+    w->reset = reset;
     *state = w;
     return 0;
 }
@@ -133,6 +152,15 @@ open_asks(world_t *w, tw_direction_t dir, const char *addr)
     int n = (int)rows->len;
     g_ptr_array_free(rows, TRUE);
     return n;
+}
+
+static gint
+by_address(gconstpointer a, gconstpointer b)
+{
+    const tw_ledger_row_t *x = *(tw_ledger_row_t *const *)a;
+    const tw_ledger_row_t *y = *(tw_ledger_row_t *const *)b;
+
+    return strcmp(x->address, y->address);
 }
 
 typedef struct {
@@ -947,6 +975,406 @@ test_batch_rolled_back(void **state)
     g_free(text);
 }
 
+
+/* Recording out of order: the rules give what recording in date order
+ * gives. */
+
+/* The open asks of dir as "message-id correspondent chases" lines. */
+static char *
+open_list(world_t *w, tw_direction_t dir)
+{
+    GPtrArray *rows = g_ptr_array_new_with_free_func(tw_ask_row_free);
+    GString *out = g_string_new(NULL);
+
+    assert_int_equal(tw_store_open_asks(w->store, owner_id(w), dir, G_MININT64, NULL, 0, rows),
+                     TW_OK);
+    for (guint i = 0; i < rows->len; i++) {
+        tw_ask_row_t *a = rows->pdata[i];
+        g_string_append_printf(out, "%s %s %d\n", a->message_id ? a->message_id : "-",
+                               a->correspondent, a->chases);
+    }
+    g_ptr_array_free(rows, TRUE);
+    return g_string_free(out, FALSE);
+}
+
+/* The chases of the open ask of message msgid to addr, -1 when there is
+ * none. */
+static int
+chases_of(world_t *w, const char *msgid, const char *addr)
+{
+    GPtrArray *rows = g_ptr_array_new_with_free_func(tw_ask_row_free);
+    int chases = -1;
+
+    assert_int_equal(tw_store_open_asks(w->store, owner_id(w), TW_DIR_OUT, G_MININT64, addr, 0,
+                                        rows),
+                     TW_OK);
+    for (guint i = 0; i < rows->len; i++) {
+        tw_ask_row_t *a = rows->pdata[i];
+        if (a->message_id != NULL && strcmp(a->message_id, msgid) == 0)
+            chases = a->chases;
+    }
+    g_ptr_array_free(rows, TRUE);
+    return chases;
+}
+
+static const char contract_ask[] = "From: me@example.org\nTo: bob@example.org\nSubject: Contract\n"
+                                   "Message-ID: <contract@example.org>\n";
+static const char contract_body[] = "Hi Bob,\n\nCould you sign the contract and send it back by "
+                                    "Friday?\n";
+
+static void
+test_thanks_before_ask_answers_nothing(void **state)
+{
+    world_t *w = *state;
+
+    /* Bob's thank-you is recorded before the owner's ask it follows */
+    assert_true(record_quiet(w, "From: bob@example.org\nTo: me@example.org\nSubject: Re: Contract\n"
+                                "Message-ID: <thanks@example.org>\n"
+                                "In-Reply-To: <contract@example.org>\n"
+                                "References: <contract@example.org>\n",
+                             DAY_MINUTES(1), "Thanks, got it.\n\n> Could you sign the contract?\n"));
+    assert_true(record_quiet(w, contract_ask, 0, contract_body));
+    assert_int_equal(open_asks(w, TW_DIR_OUT, BOB), 1);
+    /* an auto-reply recorded first answers nothing either */
+    assert_true(record_quiet(w, "From: carol@example.org\nTo: me@example.org\n"
+                                "Subject: Automatic reply: Keys\nMessage-ID: <ooo@example.org>\n"
+                                "In-Reply-To: <keys@example.org>\nAuto-Submitted: auto-replied\n",
+                             61, "I am out of the office until Monday.\n"));
+    assert_true(record_quiet(w, "From: me@example.org\nTo: carol@example.org\nSubject: Keys\n"
+                                "Message-ID: <keys@example.org>\n",
+                             60, "Could you leave the keys at the desk?\n"));
+    assert_int_equal(open_asks(w, TW_DIR_OUT, "carol@example.org"), 1);
+    /* and the mirror, without reply headers: the owner's thanks to
+     * Alice, recorded before her ask */
+    assert_true(record_quiet(w, "From: me@example.org\nTo: alice@example.org\nSubject: Re: Plan\n",
+                             30, "Thanks a lot!\n"));
+    assert_true(record_quiet(w, "From: alice@example.org\nTo: me@example.org\nSubject: Plan\n", 0,
+                             "Could you review the plan?\n"));
+    assert_int_equal(open_asks(w, TW_DIR_IN, ALICE), 1);
+    /* a real answer recorded before its ask still answers it */
+    assert_true(record_quiet(w, "From: bob@example.org\nTo: me@example.org\nSubject: Re: Contract\n"
+                                "Message-ID: <signed@example.org>\n"
+                                "In-Reply-To: <contract@example.org>\n"
+                                "References: <contract@example.org>\n",
+                             DAY_MINUTES(2), "Signed and sent.\n"));
+    assert_int_equal(open_asks(w, TW_DIR_OUT, BOB), 0);
+}
+
+static const char venue_ask[] = "From: me@example.org\nTo: dave@example.org, erin@example.org\n"
+                                "Subject: Venue\nMessage-ID: <venue@example.org>\n";
+static const char venue_body[] = "Hi both,\n\nCould you tell me which venue you prefer?\n";
+static const char venue_answer[] = "From: dave@example.org\nTo: me@example.org\n"
+                                   "Cc: erin@example.org\nSubject: Re: Venue\n"
+                                   "Message-ID: <venue-re@example.org>\n"
+                                   "In-Reply-To: <venue@example.org>\n"
+                                   "References: <venue@example.org>\n";
+
+static void
+test_answer_before_ask_per_person(void **state)
+{
+    world_t *w = *state;
+    tw_error_t err;
+
+    /* without PerPersonAsks, Dave's answer closes the ask for both */
+    assert_true(record_quiet(w, venue_answer, 60, "The old town hall; it has parking.\n"));
+    assert_true(record_quiet(w, venue_ask, 0, venue_body));
+    assert_int_equal(open_asks(w, TW_DIR_OUT, NULL), 0);
+
+    /* with it, Dave's answer closes only Dave's, as in date order */
+    assert_int_equal(tw_config_set(w->cfg, "PerPersonAsks", "yes", "test", &err), TW_OK);
+    assert_true(record_quiet(w, "From: dave@example.org\nTo: me@example.org\n"
+                                "Cc: erin@example.org\nSubject: Re: Room\n"
+                                "Message-ID: <room-re@example.org>\n"
+                                "In-Reply-To: <room@example.org>\n",
+                             60, "Room 4, please.\n"));
+    assert_true(record_quiet(w, "From: me@example.org\nTo: dave@example.org, erin@example.org\n"
+                                "Subject: Room\nMessage-ID: <room@example.org>\n",
+                             0, "Could you tell me which room you want?\n"));
+    assert_int_equal(open_asks(w, TW_DIR_OUT, "dave@example.org"), 0);
+    assert_int_equal(open_asks(w, TW_DIR_OUT, "erin@example.org"), 1);
+    /* the same without reply headers */
+    assert_true(record_quiet(w, "From: erin@example.org\nTo: me@example.org\n"
+                                "Subject: Re: Dates\n",
+                             DAY_MINUTES(1) + 60, "Tuesday suits me.\n"));
+    assert_true(record_quiet(w, "From: me@example.org\nTo: dave@example.org, erin@example.org\n"
+                                "Subject: Dates\n",
+                             DAY_MINUTES(1), "Could you both tell me which day suits you?\n"));
+    assert_int_equal(open_asks(w, TW_DIR_OUT, "dave@example.org"), 1);
+    assert_int_equal(open_asks(w, TW_DIR_OUT, "erin@example.org"), 1);
+}
+
+static void
+test_earliest_answer_counts(void **state)
+{
+    world_t *w = *state;
+    tw_record_t rec;
+    gint64 answer = 0, at = 0;
+
+    record(w, ask_headers, 0, ask_body, &rec);
+    gint64 ask_row = rec.message_row;
+    tw_record_clear(&rec);
+    /* the owner's second answer is recorded first, then the first */
+    assert_true(record_quiet(w,
+                             "From: me@example.org\nTo: alice@example.org\nSubject: Re: Budget\n"
+                             "Message-ID: <reply2@example.org>\nIn-Reply-To: <ask1@example.org>\n",
+                             120, "And the totals.\n"));
+    record(w, reply_headers, 90, reply_body, &rec);
+    gint64 first_row = rec.message_row;
+    assert_int_equal(rec.answered, 1);
+    tw_record_clear(&rec);
+    assert_int_equal(tw_store_message_answer(w->store, ask_row, &answer, &at), TW_OK);
+    assert_int_equal(answer, first_row);
+    assert_int_equal(at, T0 + 90 * MINUTE);
+}
+
+static const char slides_ask[] = "From: me@example.org\nTo: carol@example.org\nSubject: Slides\n"
+                                 "Message-ID: <s1@example.org>\n";
+static const char slides_body[] = "Hi Carol,\n\nCould you send me the slides for the talk?\n";
+static const char chase1[] = "From: me@example.org\nTo: carol@example.org\nSubject: Re: Slides\n"
+                             "Message-ID: <s2@example.org>\nIn-Reply-To: <s1@example.org>\n"
+                             "References: <s1@example.org>\n";
+static const char chase2[] = "From: me@example.org\nTo: carol@example.org\nSubject: Re: Slides\n"
+                             "Message-ID: <s3@example.org>\nIn-Reply-To: <s2@example.org>\n"
+                             "References: <s1@example.org> <s2@example.org>\n";
+
+static void
+test_chases_before_ask(void **state)
+{
+    world_t *w = *state;
+
+    /* the follow-ups are recorded before the ask they chase (an import
+     * of files in name order) */
+    assert_true(record_quiet(w, chase1, DAY_MINUTES(2), "Hi Carol, just following up on this.\n"));
+    assert_true(record_quiet(w, chase2, DAY_MINUTES(6),
+                             "Any news on the slides? The talk is on Wednesday.\n"));
+    assert_int_equal(open_asks(w, TW_DIR_OUT, "carol@example.org"), 1); /* s3 asks, so far */
+    assert_true(record_quiet(w, slides_ask, 0, slides_body));
+    /* one ask, chased twice: the follow-up's own ask is its chase */
+    assert_int_equal(open_asks(w, TW_DIR_OUT, "carol@example.org"), 1);
+    assert_int_equal(chases_of(w, "s1@example.org", "carol@example.org"), 2);
+
+    /* without reply headers, the same */
+    assert_true(record_quiet(w, "From: me@example.org\nTo: dave@example.org\nSubject: Re: Keys\n",
+                             DAY_MINUTES(1), "Any news on the keys?\n"));
+    assert_true(record_quiet(w, "From: me@example.org\nTo: dave@example.org\nSubject: Keys\n", 0,
+                             "Could you leave the keys at the desk?\n"));
+    assert_int_equal(open_asks(w, TW_DIR_OUT, "dave@example.org"), 1);
+    char *list = open_list(w, TW_DIR_OUT);
+    assert_non_null(strstr(list, "dave@example.org 1\n"));
+    g_free(list);
+}
+
+static void
+test_answer_between_follow_ups(void **state)
+{
+    world_t *w = *state;
+
+    /* the Sent folder first: the ask, then a follow-up that asks again
+     * after Carol's answer; her answer comes last */
+    assert_true(record_quiet(w, slides_ask, 0, slides_body));
+    assert_true(record_quiet(w, "From: me@example.org\nTo: carol@example.org\n"
+                                "Subject: Re: Slides\nMessage-ID: <s3@example.org>\n"
+                                "In-Reply-To: <s2@example.org>\n"
+                                "References: <s1@example.org> <s2@example.org>\n",
+                             DAY_MINUTES(2), "Could you also send the handout?\n"));
+    /* so far a chase of the first ask */
+    assert_int_equal(open_asks(w, TW_DIR_OUT, "carol@example.org"), 1);
+    assert_int_equal(chases_of(w, "s1@example.org", "carol@example.org"), 1);
+    assert_true(record_quiet(w, "From: carol@example.org\nTo: me@example.org\n"
+                                "Subject: Re: Slides\nMessage-ID: <s2@example.org>\n"
+                                "In-Reply-To: <s1@example.org>\n"
+                                "References: <s1@example.org>\n",
+                             DAY_MINUTES(1), "Here they are.\n"));
+    /* the first ask was answered before the follow-up: the follow-up is
+     * an ask of its own, and nobody's chase */
+    assert_int_equal(open_asks(w, TW_DIR_OUT, "carol@example.org"), 1);
+    assert_int_equal(chases_of(w, "s3@example.org", "carol@example.org"), 0);
+    assert_int_equal(chases_of(w, "s1@example.org", "carol@example.org"), -1);
+}
+
+/* One message of the order tests: headers, minutes after T0, body. */
+typedef struct {
+    const char *headers;
+    int minutes;
+    const char *body;
+} mail_t;
+
+static const mail_t order_mail[] = {
+    /* thanks answer nothing */
+    {"From: Alice <alice@example.org>\nTo: me@example.org\nSubject: Budget\n"
+     "Message-ID: <b1@x.example>\n",
+     0, "Could you send me the budget figures by Friday?\n"},
+    {"From: me@example.org\nTo: alice@example.org\nSubject: Re: Budget\n"
+     "Message-ID: <b2@x.example>\nIn-Reply-To: <b1@x.example>\nReferences: <b1@x.example>\n",
+     10, "Thanks!\n\n> Could you send me the budget figures by Friday?\n"},
+    {"From: me@example.org\nTo: bob@example.org\nSubject: Contract\nMessage-ID: <c1@x.example>\n",
+     60, "Could you sign the contract and send it back by Friday?\n"},
+    {"From: bob@example.org\nTo: me@example.org\nSubject: Automatic reply: Contract\n"
+     "Message-ID: <c2@x.example>\nIn-Reply-To: <c1@x.example>\nAuto-Submitted: auto-replied\n",
+     61, "I am out of the office until Monday.\n"},
+    {"From: bob@example.org\nTo: me@example.org\nSubject: Re: Contract\n"
+     "Message-ID: <c3@x.example>\nIn-Reply-To: <c1@x.example>\nReferences: <c1@x.example>\n",
+     120, "Thanks, got it.\n"},
+    /* chases */
+    {"From: me@example.org\nTo: carol@example.org\nSubject: Slides\nMessage-ID: <s1@x.example>\n",
+     200, "Could you send me the slides for the talk?\n"},
+    {"From: me@example.org\nTo: carol@example.org\nSubject: Re: Slides\n"
+     "Message-ID: <s2@x.example>\nIn-Reply-To: <s1@x.example>\nReferences: <s1@x.example>\n",
+     300, "Hi Carol, just following up on this.\n"},
+    {"From: me@example.org\nTo: carol@example.org\nSubject: Re: Slides\n"
+     "Message-ID: <s3@x.example>\nIn-Reply-To: <s2@x.example>\n"
+     "References: <s1@x.example> <s2@x.example>\n",
+     400, "Any news on the slides? The talk is on Wednesday.\n"},
+    /* an answer between an ask and the owner's next one */
+    {"From: me@example.org\nTo: dave@example.org\nSubject: Report\nMessage-ID: <r1@x.example>\n",
+     500, "Could you send me the quarterly report?\n"},
+    {"From: dave@example.org\nTo: me@example.org\nSubject: Re: Report\n"
+     "Message-ID: <r2@x.example>\nIn-Reply-To: <r1@x.example>\nReferences: <r1@x.example>\n",
+     510, "Here is the report.\n"},
+    {"From: me@example.org\nTo: dave@example.org\nSubject: Re: Report\n"
+     "Message-ID: <r3@x.example>\nIn-Reply-To: <r2@x.example>\n"
+     "References: <r1@x.example> <r2@x.example>\n",
+     520, "Could you also send the appendix?\n"},
+    {"From: me@example.org\nTo: dave@example.org\nSubject: Re: Report\n"
+     "Message-ID: <r4@x.example>\nIn-Reply-To: <r3@x.example>\n"
+     "References: <r1@x.example> <r2@x.example> <r3@x.example>\n",
+     580, "Just checking on the appendix.\n"},
+    /* without reply headers: an answer and a chase */
+    {"From: erin@example.org\nTo: me@example.org\nSubject: Lunch\n", 600,
+     "Could we meet for lunch on Monday?\n"},
+    {"From: me@example.org\nTo: erin@example.org\nSubject: Re: Lunch\n", 660,
+     "Monday works for me.\n"},
+    {"From: me@example.org\nTo: frank@example.org\nSubject: Keys\n", 700,
+     "Could you leave the keys at the desk?\n"},
+    {"From: me@example.org\nTo: frank@example.org\nSubject: Re: Keys\n", 760,
+     "Any news on the keys?\n"},
+    /* the owner's real answer to Alice */
+    {"From: me@example.org\nTo: alice@example.org\nSubject: Re: Budget\n"
+     "Message-ID: <b3@x.example>\nIn-Reply-To: <b1@x.example>\nReferences: <b1@x.example>\n",
+     800, "Here they are.\n"},
+    /* two people asked, one answers */
+    {"From: me@example.org\nTo: gina@example.org, hank@example.org\nSubject: Venue\n"
+     "Message-ID: <v1@x.example>\n",
+     900, "Could you tell me which venue you prefer?\n"},
+    {"From: gina@example.org\nTo: me@example.org\nCc: hank@example.org\nSubject: Re: Venue\n"
+     "Message-ID: <v2@x.example>\nIn-Reply-To: <v1@x.example>\nReferences: <v1@x.example>\n",
+     960, "I prefer the old town hall.\n"},
+};
+
+/* What the commands show of the ledger: pending, waiting (with the
+ * chases) and the summary's counts, as text. */
+static char *
+ledger_text(world_t *w)
+{
+    GString *out = g_string_new("pending:\n");
+    char *in = open_list(w, TW_DIR_IN), *out_asks = open_list(w, TW_DIR_OUT);
+    GPtrArray *rows = g_ptr_array_new();
+
+    g_string_append_printf(out, "%swaiting:\n%ssummary:\n", in, out_asks);
+    assert_int_equal(tw_store_ledger(w->store, owner_id(w), G_MININT64, NULL, rows), TW_OK);
+    g_ptr_array_sort(rows, by_address);
+    for (guint i = 0; i < rows->len; i++) {
+        tw_ledger_row_t *r = rows->pdata[i];
+        g_string_append_printf(out,
+                               "%s recv=%d sent=%d bulk=%d asks=%d/%d answered=%d/%d open=%d/%d "
+                               "replies=%d/%d\n",
+                               r->address, r->received, r->sent, r->bulk_received, r->asks_from,
+                               r->asks_to, r->answered_from, r->answered_to, r->open_from,
+                               r->open_to, r->replies_owner, r->replies_them);
+        tw_ledger_row_clear(r);
+        g_free(r);
+    }
+    g_ptr_array_free(rows, TRUE);
+    g_free(in);
+    g_free(out_asks);
+    return g_string_free(out, FALSE);
+}
+
+/* Records mail in the order of order[] and returns the ledger's text. */
+static char *
+record_in_order(world_t *w, const mail_t *mail, const guint *order, guint n)
+{
+    w->reset(w);
+    for (guint i = 0; i < n; i++) {
+        const mail_t *m = &mail[order[i]];
+        assert_true(record_quiet(w, m->headers, m->minutes, m->body));
+    }
+    return ledger_text(w);
+}
+
+/* Fails, showing the lines that differ, unless got is expected. */
+static void
+assert_same_ledger(const char *got, const char *expected, const char *how)
+{
+    if (strcmp(got, expected) == 0)
+        return;
+    char **g = g_strsplit(got, "\n", -1), **e = g_strsplit(expected, "\n", -1);
+    for (guint i = 0; g[i] != NULL || e[i] != NULL; i++) {
+        if (g[i] != NULL && e[i] != NULL && strcmp(g[i], e[i]) == 0)
+            continue;
+        print_error("line %u: date order \"%s\", %s \"%s\"\n", i + 1, e[i] ? e[i] : "(end)",
+                    how, g[i] ? g[i] : "(end)");
+        if (g[i] == NULL || e[i] == NULL)
+            break;
+    }
+    g_strfreev(g);
+    g_strfreev(e);
+    fail_msg("the ledger recorded %s differs from the ledger recorded in date order", how);
+}
+
+/* The same mail recorded in date order, in reverse, and shuffled (three
+ * times, with fixed seeds) gives the same ledger. */
+static void
+check_any_order(world_t *w, const mail_t *mail, guint n)
+{
+    guint *order = g_new(guint, n);
+
+    for (guint i = 0; i < n; i++)
+        order[i] = i;
+    char *expected = record_in_order(w, mail, order, n);
+    for (guint i = 0; i < n; i++)
+        order[i] = n - 1 - i;
+    char *got = record_in_order(w, mail, order, n);
+    assert_same_ledger(got, expected, "in reverse");
+    g_free(got);
+    for (guint32 seed = 1; seed <= 3; seed++) {
+        GRand *rand = g_rand_new_with_seed(seed);
+        for (guint i = 0; i < n; i++)
+            order[i] = i;
+        for (guint i = n - 1; i > 0; i--) {
+            guint j = (guint)g_rand_int_range(rand, 0, (gint32)i + 1), t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        g_rand_free(rand);
+        got = record_in_order(w, mail, order, n);
+        char how[32];
+        g_snprintf(how, sizeof how, "shuffled (seed %u)", seed);
+        assert_same_ledger(got, expected, how);
+        g_free(got);
+    }
+    g_free(expected);
+    g_free(order);
+}
+
+static void
+test_any_order_same_ledger(void **state)
+{
+    world_t *w = *state;
+
+    check_any_order(w, order_mail, G_N_ELEMENTS(order_mail));
+}
+
+static void
+test_any_order_same_ledger_per_person(void **state)
+{
+    world_t *w = *state;
+    tw_error_t err;
+
+    assert_int_equal(tw_config_set(w->cfg, "PerPersonAsks", "yes", "test", &err), TW_OK);
+    check_any_order(w, order_mail, G_N_ELEMENTS(order_mail));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -980,6 +1408,13 @@ main(void)
         T(test_missing_date_uses_now),
         T(test_busy_database),
         T(test_batch_rolled_back),
+        T(test_thanks_before_ask_answers_nothing),
+        T(test_answer_before_ask_per_person),
+        T(test_earliest_answer_counts),
+        T(test_chases_before_ask),
+        T(test_answer_between_follow_ups),
+        T(test_any_order_same_ledger),
+        T(test_any_order_same_ledger_per_person),
     };
 
     return cmocka_run_group_tests_name("ledger", tests, NULL, NULL);

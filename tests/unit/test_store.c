@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "schema.sql.h"
 #include "store.h"
 
 typedef struct {
@@ -456,6 +457,56 @@ count_on(const char *path, const char *sql)
     return n;
 }
 
+/* A database as a program of schema version made it: the migrations up
+ * to it, then the rows of sql. */
+static void
+make_old_database(const char *path, int version, const char *sql)
+{
+    sqlite3 *db;
+    char pragma_sql[64];
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL), SQLITE_OK);
+    for (int i = 0; i < version; i++)
+        assert_int_equal(sqlite3_exec(db, migrations[i], NULL, NULL, NULL), SQLITE_OK);
+    g_snprintf(pragma_sql, sizeof pragma_sql, "PRAGMA user_version = %d", version);
+    assert_int_equal(sqlite3_exec(db, pragma_sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* Rows of a version 1 or 2 database: the owner (1) wrote to bob in
+ * thread 1; bob wrote six times, carol six times with bob in Cc. */
+static char *
+old_rows(void)
+{
+    GString *sql = g_string_new(
+        "INSERT INTO owners (id, address) VALUES (1, 'me@example.org');"
+        "INSERT INTO threads VALUES (1, 1, 's', 100, 300);"
+        "INSERT INTO messages (id, owner_id, msgid, content_key, thread_id, direction, sender,"
+        " date, subject, in_reply_to, has_reply_headers, bulk, list, traffic, ask, score, cue,"
+        " recorded_at) VALUES (1, 1, 'out@x', 'k-out', 1, 1, NULL, 100, 'Subject', NULL, 0,"
+        " 0, 0, 0, 0, 0.0, NULL, 100);"
+        "INSERT INTO contacts VALUES (1, 'bob@example.org', 1, 1);");
+    for (int i = 0; i < 12; i++) {
+        const char *who = i % 2 ? "bob@example.org" : "carol@example.org";
+        g_string_append_printf(
+            sql,
+            "INSERT INTO messages (id, owner_id, msgid, content_key, thread_id, direction,"
+            " sender, date, subject, in_reply_to, has_reply_headers, bulk, list, traffic, ask,"
+            " score, cue, recorded_at) VALUES (%d, 1, 'in%d@x', 'k-in%d', 1, 0, '%s', %d,"
+            " 'Subject', NULL, 0, 0, 0, 0, 0, 0.0, NULL, %d);"
+            "INSERT INTO contacts VALUES (%d, '%s', 0, 1);",
+            i + 2, i, i, who, 200 + i, 200 + i, i + 2, who);
+        /* bob also in Cc of carol's mail: a recipient of mail to the
+         * owner, not someone the owner wrote to */
+        if (i % 2 == 0)
+            g_string_append_printf(sql, "INSERT INTO contacts VALUES (%d, 'bob@example.org', 2, 1);",
+                                   i + 2);
+    }
+    return g_string_free(sql, FALSE);
+}
+
 /* Version 1 had no written_to: the migration fills it from the owners'
  * own mail, and a one-way sender is judged the same before and after. */
 static void
@@ -463,38 +514,22 @@ test_migration_fills_written_to(void **state)
 {
     fixture_t *f = *state;
     tw_error_t err = {{0}};
-    gint64 owner = 0, thread = 0;
     bool one_way = true;
+    char *rows = old_rows();
 
-    assert_int_equal(tw_store_owner(f->store, "me@example.org", true, &owner), TW_OK);
-    assert_int_equal(tw_store_thread_create(f->store, owner, "s", 100, &thread), TW_OK);
-    gint64 out = insert_message(f->store, owner, "out@x", "k-out", thread, TW_DIR_OUT, NULL, 100);
-    assert_int_equal(tw_store_add_contact(f->store, out, "bob@example.org", TW_ROLE_TO), TW_OK);
-    assert_int_equal(tw_store_add_written_to(f->store, owner, "bob@example.org"), TW_OK);
-    for (int i = 0; i < 12; i++) {
-        char key[32], ck[32];
-        g_snprintf(key, sizeof key, "in%d@x", i);
-        g_snprintf(ck, sizeof ck, "k-in%d", i);
-        gint64 in = insert_message(f->store, owner, key, ck, thread, TW_DIR_IN,
-                                   i % 2 ? "bob@example.org" : "carol@example.org", 200 + i);
-        assert_int_equal(tw_store_add_contact(f->store, in, i % 2 ? "bob@example.org"
-                                                                  : "carol@example.org",
-                                              TW_ROLE_FROM),
-                         TW_OK);
-        /* bob also in Cc of carol's mail: a recipient of mail to the
-         * owner, not someone the owner wrote to */
-        if (i % 2 == 0)
-            assert_int_equal(tw_store_add_contact(f->store, in, "bob@example.org", TW_ROLE_CC),
-                             TW_OK);
-    }
     tw_store_close(f->store);
     f->store = NULL;
-    exec_on(f->path, "DROP TABLE written_to; PRAGMA user_version = 1");
+    g_remove(f->path);
+    make_old_database(f->path, 1, rows);
+    g_free(rows);
 
     assert_int_equal(tw_store_open(f->path, 1000, true, &f->store, &err), TW_OK);
     char *v = pragma(f->path, "user_version");
-    assert_int_equal(atoi(v), 2);
+    assert_int_equal(atoi(v), TW_STORE_SCHEMA_VERSION);
     g_free(v);
+    gint64 owner = 0;
+    assert_int_equal(tw_store_owner(f->store, "me@example.org", false, &owner), TW_OK);
+    assert_int_equal(owner, 1);
     assert_int_equal(count_on(f->path, "SELECT count(*) FROM written_to"), 1);
     assert_int_equal(count_on(f->path, "SELECT count(*) FROM written_to"
                                        " WHERE address = 'bob@example.org'"),
@@ -512,6 +547,67 @@ test_migration_fills_written_to(void **state)
     int removed = 0;
     assert_int_equal(tw_store_forget(f->store, owner, "bob@example.org", &removed), TW_OK);
     assert_int_equal(count_on(f->path, "SELECT count(*) FROM written_to"), 0);
+}
+
+/* Version 2 knew neither thanks nor the one-way rule's marks: mail
+ * recorded before reads as neither, and the rules that use them work on
+ * it. */
+static void
+test_migration_to_3(void **state)
+{
+    fixture_t *f = *state;
+    tw_error_t err = {{0}};
+    char *rows = old_rows();
+    char *sql = g_strconcat(rows,
+                            "INSERT INTO written_to VALUES (1, 'bob@example.org');"
+                            /* bob's ask (message 3) answered by the owner's
+                             * message 1, carol's (message 2) open */
+                            "UPDATE messages SET ask = 1 WHERE id IN (2, 3);"
+                            "INSERT INTO asks (owner_id, message_id, direction, correspondent,"
+                            " thread_id, asked_at, answered_at, answer_id)"
+                            " VALUES (1, 3, 0, 'bob@example.org', 1, 201, 250, 1);"
+                            "INSERT INTO asks (owner_id, message_id, direction, correspondent,"
+                            " thread_id, asked_at) VALUES (1, 2, 0, 'carol@example.org', 1, 200);",
+                            NULL);
+
+    tw_store_close(f->store);
+    f->store = NULL;
+    g_remove(f->path);
+    make_old_database(f->path, 2, sql);
+    g_free(sql);
+    g_free(rows);
+
+    assert_int_equal(tw_store_open(f->path, 1000, false, &f->store, &err), TW_OK);
+    char *v = pragma(f->path, "user_version");
+    assert_int_equal(atoi(v), 3);
+    g_free(v);
+    assert_int_equal(count_on(f->path, "SELECT count(*) FROM messages"), 13);
+    assert_int_equal(count_on(f->path, "SELECT count(*) FROM messages WHERE thanks = 0"), 13);
+    assert_int_equal(count_on(f->path, "SELECT count(*) FROM sqlite_master"
+                                       " WHERE name = 'asks_by_answer'"),
+                     1);
+    char *check = query_on(f->path, "PRAGMA integrity_check");
+    assert_string_equal(check, "ok");
+    g_free(check);
+
+    /* what was open stays open, what was answered stays answered */
+    GPtrArray *open = g_ptr_array_new_with_free_func(tw_ask_row_free);
+    assert_int_equal(tw_store_open_asks(f->store, 1, TW_DIR_IN, G_MININT64, NULL, 0, open), TW_OK);
+    assert_int_equal(open->len, 1);
+    assert_string_equal(((tw_ask_row_t *)open->pdata[0])->correspondent, "carol@example.org");
+    g_ptr_array_free(open, TRUE);
+
+    /* the rules of schema 3 on old rows: carol's ask finds no answer
+     * in the old mail */
+    gint64 answer = -1, at = 0;
+    assert_int_equal(tw_store_find_answer(f->store, 1, TW_DIR_IN, "in0@x", NULL, 1,
+                                          "carol@example.org", 200, &answer, &at),
+                     TW_OK);
+    assert_int_equal(answer, 0);
+    /* and the owner's message 1 is the answer of bob's ask */
+    assert_int_equal(tw_store_message_answer(f->store, 3, &answer, &at), TW_OK);
+    assert_int_equal(answer, 1);
+    assert_int_equal(at, 250);
 }
 
 static void
@@ -810,7 +906,14 @@ test_thread_by_subject(void **state)
                                                 30000, &t),
                      TW_OK);
     assert_int_equal(t, 0);
-    assert_int_equal(tw_store_thread_touch(s, thread, 25000), TW_OK);
+    bool later = true;
+    assert_int_equal(tw_store_thread_touch(s, thread, 25000, &later), TW_OK);
+    assert_false(later);
+    /* mail of the thread before its last: out of order */
+    assert_int_equal(tw_store_thread_touch(s, thread, 12000, &later), TW_OK);
+    assert_true(later);
+    assert_int_equal(tw_store_thread_touch(s, thread, 25000, &later), TW_OK);
+    assert_true(later);
     assert_int_equal(tw_store_thread_by_subject(s, owner, "budget", (const char *[TW_STORE_PEOPLE]){"alice@example.org"}, 20000,
                                                 30000, &t),
                      TW_OK);
@@ -989,6 +1092,7 @@ main(void)
         cmocka_unit_test(test_open_missing_without_create),
         T(test_open_newer_schema_refused),
         T(test_migration_fills_written_to),
+        T(test_migration_to_3),
         cmocka_unit_test(test_open_not_a_database),
         cmocka_unit_test(test_open_impossible_path),
         cmocka_unit_test(test_open_race_to_create),

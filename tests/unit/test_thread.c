@@ -16,6 +16,7 @@ typedef struct {
     tw_config_t *cfg;
     gint64 owner_id;
     bool created; /* the last resolve() made a new thread */
+    bool later;   /* and found mail dated at or after its message */
 } world_t;
 
 static int
@@ -86,7 +87,7 @@ resolve(world_t *w, const char *headers, gint64 minutes)
 
     tw_read(w->cfg, msg, OWNER, TW_HINT_AUTO, &r);
     assert_int_equal(tw_thread_resolve(w->store, w->cfg, w->owner_id, &r, key, msg->date, &thread,
-                                       &w->created),
+                                       &w->created, &w->later),
                      TW_OK);
     assert_true(thread > 0);
     /* the message's own id is bound to the thread */
@@ -215,6 +216,7 @@ test_resolve_reply_joins_parent(void **state)
                           "Message-ID: <b@example.org>\nIn-Reply-To: <a@example.org>\n",
                        10);
     assert_false(w->created);
+    assert_false(w->later);
     gint64 c = resolve(w, "From: bob@example.org\nTo: me@example.org\nSubject: Other\n"
                           "Message-ID: <c@example.org>\n",
                        20);
@@ -228,6 +230,7 @@ test_resolve_reply_joins_parent(void **state)
                              0),
                      a);
     assert_false(w->created);
+    assert_true(w->later);
     assert_int_equal(thread_count(w), 2);
 }
 
@@ -251,8 +254,10 @@ test_resolve_child_before_parent(void **state)
                                "Message-ID: <parent@example.org>\n"
                                "References: <root@example.org>\n",
                             0);
-    /* a reply recorded before it: the parent's thread is not new */
+    /* a reply recorded before it: the parent's thread is not new, and
+     * holds later mail */
     assert_false(w->created);
+    assert_true(w->later);
     gint64 root = resolve(w, "From: alice@example.org\nTo: me@example.org\nSubject: Plan\n"
                              "Message-ID: <root@example.org>\n",
                           -10);
