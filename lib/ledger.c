@@ -27,8 +27,14 @@ typedef struct {
     const char *key;
     const char *sender; /* of incoming mail */
     bool one_way;       /* from a sender the owner never answers */
+    gint64 written;     /* when the owner first wrote to the sender */
+    GPtrArray *first_written; /* people this message is the owner's first
+                               * message to, by date */
 } recording_t;
 
+/* Adds the message's people, references and lists.  The people this
+ * is the owner's first message to (by date, of those recorded) are
+ * added to c->first_written. */
 static tw_status_t
 add_contacts(recording_t *c)
 {
@@ -46,8 +52,11 @@ add_contacts(recording_t *c)
             if (tw_reading_is_nobody(c->cfg, c->r, mb->addr))
                 continue;
             st = tw_store_add_contact(c->store, c->row, mb->addr, roles[l]);
+            bool first = false;
             if (st == TW_OK && c->r->direction == TW_DIR_OUT)
-                st = tw_store_add_written_to(c->store, c->owner_id, mb->addr);
+                st = tw_store_add_written_to(c->store, c->owner_id, mb->addr, c->date, &first);
+            if (first)
+                g_ptr_array_add(c->first_written, mb->addr);
             n++;
         }
     }
@@ -324,6 +333,103 @@ repair_chases(recording_t *c, gint64 thread)
     return st;
 }
 
+/* Opens the ask of addr's message m again, answered at once when its
+ * answer is recorded; *answered counts those this message answers. */
+static tw_status_t
+reopen_ask(recording_t *c, const char *addr, const tw_sender_mail_t *m, int *answered)
+{
+    gint64 answer = 0, answered_at = 0;
+    tw_status_t st = tw_store_insert_ask(c->store, c->owner_id, m->row, TW_DIR_IN, addr,
+                                         m->thread, m->date);
+
+    if (st == TW_OK)
+        st = tw_store_find_answer(c->store, c->owner_id, TW_DIR_IN, m->key, NULL, m->thread, addr,
+                                  m->date, &answer, &answered_at);
+    if (st == TW_OK && answer != 0)
+        st = tw_store_answer_ask(c->store, m->row, NULL, answer, answered_at);
+    if (st == TW_OK && answer != 0 && answer == c->row)
+        (*answered)++;
+    return st;
+}
+
+/* addr's message m, bulk by the one-way rule until now, answers the
+ * owner's asks it replies to, as close_answered() would have had it
+ * been human mail when recorded. */
+static tw_status_t
+answer_as_restored(recording_t *c, const char *addr, const tw_sender_mail_t *m)
+{
+    const char *only = c->cfg->per_person_asks ? addr : NULL;
+    int n = 0;
+    tw_status_t st;
+
+    if (m->thanks)
+        return TW_OK;
+    if (m->has_reply_headers)
+        st = tw_store_close_referenced(c->store, c->owner_id, TW_DIR_OUT, m->row, m->date, only,
+                                       &n);
+    else
+        st = tw_store_close_in_thread(c->store, c->owner_id, TW_DIR_OUT, m->thread, addr, m->date,
+                                      m->row, m->date, only, &n);
+    if (st == TW_OK && n > 0)
+        st = repair_chases(c, m->thread);
+    return st;
+}
+
+/* The owner's first message to addr is dated written, and the one-way
+ * rule made some of addr's mail bulk (or always is set): the rule is
+ * applied again to addr's mail in date order, as
+ * recording it in that order would have, this message included.  Mail
+ * from written on is human mail; mail before it is bulk from the
+ * sender's eleventh message on, and what the sender asked before that
+ * is set aside; the rest is open, or answered when its answer is
+ * recorded.  *answered counts the asks this message answers. */
+static tw_status_t
+reread_one_way(recording_t *c, const char *addr, gint64 written, bool always, int *answered)
+{
+    GPtrArray *mail = g_ptr_array_new_with_free_func(tw_sender_mail_free);
+    GPtrArray *reopen = g_ptr_array_new();
+    GPtrArray *set_aside = g_ptr_array_new_with_free_func(tw_sender_mail_free);
+    bool any = always, applied = false;
+    gint64 first = G_MININT64;
+    int human = 0;
+    tw_status_t st = TW_OK;
+
+    if (!any)
+        st = tw_store_has_one_way(c->store, c->owner_id, addr, &any);
+    if (st == TW_OK && any)
+        st = tw_store_sender_mail(c->store, c->owner_id, addr, mail);
+    for (guint i = 0; i < mail->len && st == TW_OK; i++) {
+        tw_sender_mail_t *m = mail->pdata[i];
+        bool one_way = m->date < written && human >= ONE_WAY_AFTER;
+        if (m->row == c->row)
+            c->one_way = one_way;
+        if (!one_way && !m->traffic)
+            human++;
+        if (one_way && !applied) {
+            applied = true;
+            first = m->date;
+        }
+        if (one_way != m->one_way)
+            st = tw_store_set_one_way(c->store, m->row, one_way);
+        if (st == TW_OK && !one_way && m->one_way)
+            st = answer_as_restored(c, addr, m);
+        if (!one_way && m->one_way && m->ask)
+            g_ptr_array_add(reopen, m);
+    }
+    if (st == TW_OK && applied)
+        st = tw_store_set_aside(c->store, c->owner_id, addr, first, first);
+    if (st == TW_OK && any)
+        st = tw_store_restore_set_aside(c->store, c->owner_id, addr, first, set_aside);
+    for (guint i = 0; i < set_aside->len && st == TW_OK; i++)
+        g_ptr_array_add(reopen, set_aside->pdata[i]);
+    for (guint i = 0; i < reopen->len && st == TW_OK; i++)
+        st = reopen_ask(c, addr, reopen->pdata[i], answered);
+    g_ptr_array_free(reopen, TRUE);
+    g_ptr_array_free(set_aside, TRUE);
+    g_ptr_array_free(mail, TRUE);
+    return st;
+}
+
 static tw_status_t
 record_new(recording_t *c, tw_record_t *out)
 {
@@ -336,9 +442,15 @@ record_new(recording_t *c, tw_record_t *out)
     if (st != TW_OK)
         return st;
     if (!r->bulk.bulk && r->direction == TW_DIR_IN && c->sender != NULL &&
-        (st = tw_store_one_way(c->store, c->owner_id, c->sender, ONE_WAY_AFTER, &c->one_way)) !=
-            TW_OK)
+        (st = tw_store_one_way(c->store, c->owner_id, c->sender, ONE_WAY_AFTER, c->date,
+                               &c->one_way, &c->written)) != TW_OK)
         return st;
+    /* Mail dated before the owner's first message to its sender,
+     * recorded after it: which of the sender's mail is one-way is
+     * decided in date order once this message is in. */
+    bool reread = c->one_way && c->written != G_MAXINT64 && c->written > c->date;
+    if (reread)
+        c->one_way = false;
     bool bulk = r->bulk.bulk || c->one_way;
     tw_message_row_t m = {
         .owner_id = c->owner_id,
@@ -354,19 +466,30 @@ record_new(recording_t *c, tw_record_t *out)
         .bulk = bulk,
         .list = r->bulk.list,
         .traffic = r->bulk.list && !r->names_owner && r->direction == TW_DIR_IN,
-        .ask = r->ask && !bulk,
+        /* kept for mail the one-way rule makes bulk: its asks open
+         * should the owner write to the sender after all */
+        .ask = r->ask,
         .thanks = r->thanks,
+        .one_way = c->one_way,
         .score = r->score,
         .cue = r->ask || r->text_ask ? r->text.cue : NULL,
         .recorded_at = (gint64)(g_get_real_time() / G_USEC_PER_SEC),
     };
     if ((st = tw_store_insert_message(c->store, &m, &c->row)) != TW_OK ||
-        (st = add_contacts(c)) != TW_OK)
+        (st = add_contacts(c)) != TW_OK ||
+        (reread && (st = reread_one_way(c, c->sender, c->written, true, &out->answered)) != TW_OK))
         return st;
     out->message_row = c->row;
     out->thread = c->thread;
-    if (bulk)
-        return TW_OK; /* bulk never answers and never asks */
+    if (reread && c->one_way)
+        return TW_OK; /* made bulk, and what was open set aside */
+    /* a one-way stream asks nothing: what it asked before is set aside */
+    if (c->one_way)
+        return tw_store_set_aside(c->store, c->owner_id, c->sender, c->date, G_MAXINT64);
+    for (guint i = 0; i < c->first_written->len && st == TW_OK; i++)
+        st = reread_one_way(c, c->first_written->pdata[i], c->date, false, &out->answered);
+    if (st != TW_OK || bulk)
+        return st; /* bulk never answers and never asks */
     /* A message that begins its thread has no parent, no earlier reply
      * and no ask before it to answer or to chase: only its own asks are
      * left to open.  A thank-you answers nothing; it is a reply all the
@@ -449,6 +572,7 @@ tw_ledger_record(tw_store_t *store, const tw_config_t *cfg, const tw_reading_t *
     tw_status_t st;
 
     memset(out, 0, sizeof *out);
+    c.first_written = g_ptr_array_new();
     if ((st = tw_store_owner(store, r->owner, true, &c.owner_id)) != TW_OK ||
         (st = tw_store_find_message(store, c.owner_id, key, msg->content_key, &c.row)) != TW_OK)
         goto fail;
@@ -464,11 +588,13 @@ tw_ledger_record(tw_store_t *store, const tw_config_t *cfg, const tw_reading_t *
         st = compute_tags(&c, out);
     if (st != TW_OK)
         goto fail;
+    g_ptr_array_free(c.first_written, TRUE);
     g_free(key);
     return TW_OK;
 fail:
     tw_error_set(err, "%s: %s", tw_store_path(store), tw_store_error(store));
     tw_record_clear(out);
+    g_ptr_array_free(c.first_written, TRUE);
     g_free(key);
     return st;
 }

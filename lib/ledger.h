@@ -7,12 +7,16 @@
  * mirror holds for the owner's asks; an ask to several people closes
  * when any of them answers (with PerPersonAsks, for each who answers).
  * Bulk mail and thanks never close an ask, nor does bulk mail open one.
- * The owner's own follow-up to an open ask counts as a chase.
+ * The owner's own follow-up to an open ask counts as a chase.  A sender
+ * who has mailed the owner more than ONE_WAY_AFTER times without a
+ * message from the owner is bulk from then on, and its open asks are
+ * set aside.
  *
  * The rules come to the same ledger whatever order mail is recorded
  * in: a message recorded after mail dated later in its thread puts
  * right what that mail decided without it (answers, chases, reply
- * times).
+ * times), and the owner's first message to a one-way sender applies
+ * that rule again in date order.
  */
 #ifndef TW_LEDGER_H
 #define TW_LEDGER_H

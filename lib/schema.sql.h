@@ -98,10 +98,19 @@ static const char *const migrations[] = {
     "  SELECT c.owner_id, c.address FROM contacts c CROSS JOIN messages m"
     "  ON m.id = c.message_id WHERE c.role > 0 AND m.direction = 1;",
     /* 2 -> 3: what the rules need to come to the same ledger whatever
-     * the order mail is recorded in: the messages that only thank
-     * (unknown for mail recorded before: 0); answers found from the
-     * message they answer */
+     * the order mail is recorded in: the messages that only thank, the
+     * ones that are bulk only because their sender was a one-way
+     * stream, and the asks that rule set aside (all unknown for mail
+     * recorded before: 0); when the owner first wrote to each person;
+     * answers found from the message they answer */
     "ALTER TABLE messages ADD COLUMN thanks INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE messages ADD COLUMN one_way INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE asks ADD COLUMN one_way INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE written_to ADD COLUMN first_date INTEGER;"
+    "UPDATE written_to SET first_date = (SELECT min(m.date) FROM contacts c"
+    "  CROSS JOIN messages m ON m.id = c.message_id"
+    "  WHERE c.owner_id = written_to.owner_id AND c.address = written_to.address"
+    "  AND c.role > 0 AND m.direction = 1);"
     "CREATE INDEX asks_by_answer ON asks (answer_id) WHERE answer_id IS NOT NULL;",
 };
 

@@ -51,6 +51,14 @@ typedef enum {
     S_FOLLOW_UPS,
     S_ASK_DELETE,
     S_RECOUNT_CHASES,
+    S_SET_ASIDE,
+    S_HAS_ONE_WAY,
+    S_SENDER_MAIL,
+    S_SET_ONE_WAY,
+    S_MESSAGE_ASKS_DELETE,
+    S_SET_ASIDE_LIST,
+    S_SET_ASIDE_RESTORE,
+    S_MESSAGE_ONE_WAY,
     S_MESSAGE_BY_ID,
     S_LATEST_FROM,
     S_LATEST_TO,
@@ -119,15 +127,19 @@ static const char *const sql[N_STATEMENTS] = {
     [S_MESSAGE_INSERT] =
         "INSERT INTO messages (owner_id, msgid, content_key, thread_id, direction,"
         " sender, date, subject, in_reply_to, has_reply_headers, bulk, list, traffic,"
-        " ask, score, cue, recorded_at, thanks)"
+        " ask, score, cue, recorded_at, thanks, one_way)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-        " ?18)",
+        " ?18, ?19)",
     [S_CONTACT_ADD] =
         "INSERT OR IGNORE INTO contacts (message_id, owner_id, address, role)"
         " SELECT ?1, owner_id, ?2, ?3 FROM messages WHERE id = ?1",
     [S_REF_ADD] = "INSERT OR IGNORE INTO refs (message_id, ref) VALUES (?1, ?2)",
     [S_LIST_ADD] = "INSERT OR IGNORE INTO lists (address) VALUES (?1)",
-    [S_WRITTEN_ADD] = "INSERT OR IGNORE INTO written_to (owner_id, address) VALUES (?1, ?2)",
+    /* written only when the owner had not written to ?2 by ?3 */
+    [S_WRITTEN_ADD] =
+        "INSERT OR REPLACE INTO written_to (owner_id, address, first_date)"
+        " SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM written_to"
+        "  WHERE owner_id = ?1 AND address = ?2 AND (first_date IS NULL OR first_date <= ?3))",
     [S_THREAD_OF_ID] = "SELECT thread_id FROM thread_ids WHERE owner_id = ?1 AND msgid = ?2",
     [S_BIND_ID] =
         "INSERT OR IGNORE INTO thread_ids (owner_id, msgid, thread_id) VALUES (?1, ?2, ?3)",
@@ -231,6 +243,36 @@ static const char *const sql[N_STATEMENTS] = {
         "  AND NOT EXISTS (SELECT 1 FROM asks x WHERE x.answer_id = f.id))"
         " WHERE thread_id = ?2 AND owner_id = ?1 AND direction = 1 AND correspondent = ?3"
         " AND done_at IS NULL",
+    /* what was open when the rule applied at ?3 (answered later or not
+     * at all), asked before ?4 */
+    [S_SET_ASIDE] =
+        "UPDATE asks SET done_at = ?3, one_way = 1, answered_at = NULL, answer_id = NULL"
+        " WHERE owner_id = ?1 AND direction = 0 AND correspondent = ?2 AND " OPEN_BEFORE(3)
+        " AND asked_at < ?4",
+    [S_HAS_ONE_WAY] =
+        "SELECT EXISTS (SELECT 1 FROM contacts c CROSS JOIN messages m ON m.id = c.message_id"
+        " WHERE c.owner_id = ?1 AND c.address = ?2 AND c.role = 0 AND m.one_way = 1)",
+    /* the mail the rule looks at: incoming, bulk for no other reason */
+    [S_SENDER_MAIL] =
+        "SELECT m.id, m.msgid, m.thread_id, m.date, m.traffic, m.ask, m.one_way,"
+        " m.has_reply_headers, m.thanks"
+        " FROM contacts c CROSS JOIN messages m ON m.id = c.message_id"
+        " WHERE c.owner_id = ?1 AND c.address = ?2 AND c.role = 0 AND m.direction = 0"
+        " AND (m.bulk = 0 OR m.one_way = 1)"
+        " ORDER BY m.date, m.id",
+    [S_SET_ONE_WAY] = "UPDATE messages SET one_way = ?2, bulk = ?2 WHERE id = ?1",
+    [S_MESSAGE_ASKS_DELETE] = "DELETE FROM asks WHERE message_id = ?1",
+    [S_SET_ASIDE_LIST] =
+        "SELECT m.id, m.msgid, m.thread_id, m.date, m.traffic, m.ask, m.one_way,"
+        " m.has_reply_headers, m.thanks"
+        " FROM asks a CROSS JOIN messages m ON m.id = a.message_id"
+        " WHERE a.owner_id = ?1 AND a.direction = 0 AND a.correspondent = ?2 AND a.one_way = 1"
+        " AND a.asked_at >= ?3 ORDER BY m.date, m.id",
+    [S_SET_ASIDE_RESTORE] =
+        "UPDATE asks SET done_at = NULL, one_way = 0"
+        " WHERE owner_id = ?1 AND direction = 0 AND correspondent = ?2 AND one_way = 1"
+        " AND asked_at >= ?3",
+    [S_MESSAGE_ONE_WAY] = "SELECT one_way FROM messages WHERE id = ?1",
     [S_MESSAGE_BY_ID] =
         "SELECT id, direction, date, sender, bulk FROM messages"
         " WHERE owner_id = ?1 AND msgid = ?2",
@@ -284,11 +326,14 @@ static const char *const sql[N_STATEMENTS] = {
         "SELECT count(*) FROM (SELECT 1 FROM contacts"
         " WHERE owner_id = ?1 AND address = ?2 AND role = 0 LIMIT ?3)",
     [S_ONE_WAY] =
-        "SELECT NOT EXISTS (SELECT 1 FROM written_to WHERE owner_id = ?1 AND address = ?2)"
+        "SELECT NOT EXISTS (SELECT 1 FROM written_to WHERE owner_id = ?1 AND address = ?2"
+        "                   AND (first_date IS NULL OR first_date <= ?4))"
         " AND ?2 NOT IN (SELECT address FROM lists)"
         " AND (SELECT count(*) FROM (SELECT 1 FROM contacts c JOIN messages m ON m.id = c.message_id"
         "  WHERE c.owner_id = ?1 AND c.address = ?2 AND c.role = 0 AND m.direction = 0"
-        "  AND m.bulk = 0 AND m.traffic = 0 LIMIT ?3)) >= ?3",
+        "  AND m.bulk = 0 AND m.traffic = 0 LIMIT ?3)) >= ?3,"
+        " coalesce((SELECT coalesce(first_date, -9223372036854775807 - 1) FROM written_to"
+        "           WHERE owner_id = ?1 AND address = ?2), 9223372036854775807)",
     [S_BALANCE_ASKS] =
         "SELECT coalesce(sum(direction = 0), 0), coalesce(sum(direction = 1), 0) FROM asks"
         " WHERE owner_id = ?1 AND correspondent = ?2 AND " OPEN,
@@ -986,11 +1031,11 @@ tw_store_find_message(tw_store_t *s, gint64 owner_id, const char *key,
 tw_status_t
 tw_store_insert_message(tw_store_t *s, const tw_message_row_t *m, gint64 *row)
 {
-    tw_status_t st = run(s, S_MESSAGE_INSERT, "ittiitittbbbbbdtib", m->owner_id, m->key,
+    tw_status_t st = run(s, S_MESSAGE_INSERT, "ittiitittbbbbbdtibb", m->owner_id, m->key,
                          m->content_key, m->thread_id, (gint64)m->direction, m->sender,
                          m->date, m->subject, m->in_reply_to, m->has_reply_headers,
                          m->bulk, m->list, m->traffic, m->ask, m->score, m->cue,
-                         m->recorded_at, m->thanks);
+                         m->recorded_at, m->thanks, m->one_way);
 
     *row = st == TW_OK ? sqlite3_last_insert_rowid(s->db) : 0;
     return st;
@@ -1015,9 +1060,14 @@ tw_store_add_list(tw_store_t *s, const char *addr)
 }
 
 tw_status_t
-tw_store_add_written_to(tw_store_t *s, gint64 owner_id, const char *addr)
+tw_store_add_written_to(tw_store_t *s, gint64 owner_id, const char *addr, gint64 date,
+                        bool *earliest)
 {
-    return run(s, S_WRITTEN_ADD, "it", owner_id, addr);
+    tw_status_t st = run(s, S_WRITTEN_ADD, "iti", owner_id, addr, date);
+
+    if (earliest != NULL)
+        *earliest = st == TW_OK && sqlite3_changes(s->db) > 0;
+    return st;
 }
 
 /* Threads. */
@@ -1278,6 +1328,99 @@ tw_store_recount_chases(tw_store_t *s, gint64 owner_id, gint64 thread, const cha
     return run(s, S_RECOUNT_CHASES, "iit", owner_id, thread, addr);
 }
 
+/* The one-way rule. */
+
+tw_status_t
+tw_store_set_aside(tw_store_t *s, gint64 owner_id, const char *addr, gint64 date, gint64 before)
+{
+    return run(s, S_SET_ASIDE, "itii", owner_id, addr, date, before);
+}
+
+tw_status_t
+tw_store_has_one_way(tw_store_t *s, gint64 owner_id, const char *addr, bool *any)
+{
+    gint64 v;
+    tw_status_t st = query_int(s, S_HAS_ONE_WAY, &v, "it", owner_id, addr);
+
+    *any = st == TW_OK && v != 0;
+    return st;
+}
+
+void
+tw_sender_mail_free(gpointer p)
+{
+    tw_sender_mail_t *m = p;
+
+    if (m == NULL)
+        return;
+    g_free(m->key);
+    g_free(m);
+}
+
+static tw_status_t
+query_sender_mail(tw_store_t *s, sqlite3_stmt *stmt, tw_status_t st, GPtrArray *rows)
+{
+    if (stmt == NULL)
+        return st;
+    while (next_row(s, stmt, &st)) {
+        tw_sender_mail_t *m = g_new0(tw_sender_mail_t, 1);
+        m->row = sqlite3_column_int64(stmt, 0);
+        m->key = column_text(stmt, 1);
+        m->thread = sqlite3_column_int64(stmt, 2);
+        m->date = sqlite3_column_int64(stmt, 3);
+        m->traffic = sqlite3_column_int(stmt, 4) != 0;
+        m->ask = sqlite3_column_int(stmt, 5) != 0;
+        m->one_way = sqlite3_column_int(stmt, 6) != 0;
+        m->has_reply_headers = sqlite3_column_int(stmt, 7) != 0;
+        m->thanks = sqlite3_column_int(stmt, 8) != 0;
+        g_ptr_array_add(rows, m);
+    }
+    done(stmt);
+    return st;
+}
+
+tw_status_t
+tw_store_sender_mail(tw_store_t *s, gint64 owner_id, const char *addr, GPtrArray *rows)
+{
+    tw_status_t st;
+    sqlite3_stmt *stmt = start(s, S_SENDER_MAIL, &st, "it", owner_id, addr);
+
+    return query_sender_mail(s, stmt, st, rows);
+}
+
+tw_status_t
+tw_store_set_one_way(tw_store_t *s, gint64 message, bool one_way)
+{
+    tw_status_t st = run(s, S_SET_ONE_WAY, "ib", message, (int)one_way);
+
+    /* bulk mail asks nothing */
+    if (st == TW_OK && one_way)
+        st = run(s, S_MESSAGE_ASKS_DELETE, "i", message);
+    return st;
+}
+
+tw_status_t
+tw_store_restore_set_aside(tw_store_t *s, gint64 owner_id, const char *addr, gint64 since,
+                           GPtrArray *rows)
+{
+    tw_status_t st;
+    sqlite3_stmt *stmt = start(s, S_SET_ASIDE_LIST, &st, "iti", owner_id, addr, since);
+
+    if ((st = query_sender_mail(s, stmt, st, rows)) != TW_OK)
+        return st;
+    return run(s, S_SET_ASIDE_RESTORE, "iti", owner_id, addr, since);
+}
+
+tw_status_t
+tw_store_message_one_way(tw_store_t *s, gint64 message, bool *one_way)
+{
+    gint64 v;
+    tw_status_t st = query_int(s, S_MESSAGE_ONE_WAY, &v, "i", message);
+
+    *one_way = st == TW_OK && v != 0;
+    return st;
+}
+
 /* Replies. */
 
 static void
@@ -1386,21 +1529,27 @@ tw_store_balance(tw_store_t *s, gint64 owner_id, const char *addr, int *received
 }
 
 tw_status_t
-tw_store_one_way(tw_store_t *s, gint64 owner_id, const char *addr, int after, bool *one_way)
+tw_store_one_way(tw_store_t *s, gint64 owner_id, const char *addr, int after, gint64 date,
+                 bool *one_way, gint64 *written)
 {
     tw_status_t st;
     gint64 sent;
     sqlite3_stmt *stmt;
 
     *one_way = false;
+    if (written != NULL)
+        *written = G_MAXINT64;
     /* fewer messages from addr than after, of any kind: not one way */
     if ((st = query_int(s, S_SENT_BY, &sent, "iti", owner_id, addr, (gint64)after)) != TW_OK ||
         sent < after)
         return st;
-    if ((stmt = start(s, S_ONE_WAY, &st, "iti", owner_id, addr, (gint64)after)) == NULL)
+    if ((stmt = start(s, S_ONE_WAY, &st, "itii", owner_id, addr, (gint64)after, date)) == NULL)
         return st;
-    if (next_row(s, stmt, &st))
+    if (next_row(s, stmt, &st)) {
         *one_way = sqlite3_column_int(stmt, 0) != 0;
+        if (written != NULL)
+            *written = sqlite3_column_int64(stmt, 1);
+    }
     done(stmt);
     return st;
 }

@@ -95,6 +95,8 @@ typedef struct {
     bool traffic;             /* list mail that does not name the owner */
     bool ask;                 /* the reading asks (bulk mail opens no ask) */
     bool thanks;              /* only thanks: answers nothing */
+    bool one_way;             /* bulk only because its sender was a one-way
+                               * stream when it was recorded */
     double score;
     const char *cue;
     gint64 recorded_at;
@@ -115,8 +117,11 @@ tw_status_t tw_store_add_ref(tw_store_t *store, gint64 message,
 tw_status_t tw_store_add_list(tw_store_t *store, const char *addr);
 
 /* Notes that owner_id has written to addr (a recipient of the owner's
- * own message): such a correspondent is never one-way. */
-tw_status_t tw_store_add_written_to(tw_store_t *store, gint64 owner_id, const char *addr);
+ * own message dated date): such a correspondent is no one-way stream
+ * from then on.  *earliest (may be NULL) says no message recorded
+ * before wrote to addr by date: this is the owner's first. */
+tw_status_t tw_store_add_written_to(tw_store_t *store, gint64 owner_id, const char *addr,
+                                    gint64 date, bool *earliest);
 
 /* Threads.  Every Message-ID seen (recorded or only referred to) is
  * bound to a thread; unrecorded ones are placeholders. */
@@ -228,6 +233,53 @@ tw_status_t tw_store_delete_ask(tw_store_t *store, gint64 id);
 tw_status_t tw_store_recount_chases(tw_store_t *store, gint64 owner_id,
                                     gint64 thread, const char *addr);
 
+/* The one-way rule. */
+
+/* Sets aside the asks from addr to the owner asked before before that
+ * were open at date (not answered, or answered after it): done at date,
+ * by the one-way rule. */
+tw_status_t tw_store_set_aside(tw_store_t *store, gint64 owner_id,
+                               const char *addr, gint64 date, gint64 before);
+
+/* Whether the one-way rule made any mail of addr's bulk. */
+tw_status_t tw_store_has_one_way(tw_store_t *store, gint64 owner_id,
+                                 const char *addr, bool *any);
+
+/* Incoming mail the one-way rule looks at. */
+typedef struct {
+    gint64 row;
+    char *key;
+    gint64 thread;
+    gint64 date;
+    bool traffic;  /* list traffic: not counted */
+    bool ask;      /* it asks */
+    bool one_way;  /* the rule made it bulk */
+    bool has_reply_headers;
+    bool thanks;
+} tw_sender_mail_t;
+
+void tw_sender_mail_free(gpointer row);
+
+/* The mail from addr to the owner that is bulk for no other reason than
+ * the one-way rule, if at all, oldest first (tw_sender_mail_t). */
+tw_status_t tw_store_sender_mail(tw_store_t *store, gint64 owner_id,
+                                 const char *addr, GPtrArray *rows);
+
+/* Makes a message bulk by the one-way rule (removing its asks), or
+ * human mail again. */
+tw_status_t tw_store_set_one_way(tw_store_t *store, gint64 message,
+                                 bool one_way);
+
+/* Opens again the asks from addr asked at since or later that the
+ * one-way rule set aside; rows gets their messages (tw_sender_mail_t). */
+tw_status_t tw_store_restore_set_aside(tw_store_t *store, gint64 owner_id,
+                                       const char *addr, gint64 since,
+                                       GPtrArray *rows);
+
+/* Whether the recorded message is bulk only by the one-way rule. */
+tw_status_t tw_store_message_one_way(tw_store_t *store, gint64 message,
+                                     bool *one_way);
+
 /* Replies and reply times. */
 typedef struct {
     gint64 row;
@@ -283,10 +335,13 @@ tw_status_t tw_store_balance(tw_store_t *store, gint64 owner_id,
                              const char *addr, int *received, int *sent,
                              int *you_owe, int *they_owe);
 /* Whether addr has sent the owner at least after messages of human
- * mail (not bulk, not list traffic) and the owner never wrote to it;
- * cheaper than counting the whole balance. */
+ * mail (not bulk, not list traffic) and the owner had not written to it
+ * by date; cheaper than counting the whole balance.  *written (may be
+ * NULL), looked up when addr has sent that much, gets the date of the
+ * owner's first message to addr: G_MAXINT64 for none (G_MININT64 when
+ * the database does not know it). */
 tw_status_t tw_store_one_way(tw_store_t *store, gint64 owner_id, const char *addr,
-                             int after, bool *one_way);
+                             int after, gint64 date, bool *one_way, gint64 *written);
 tw_status_t tw_store_thread_open(tw_store_t *store, gint64 owner_id,
                                  gint64 thread, int *asks, gint64 *since);
 /* The ledger of owner, one row per correspondent with human mail since

@@ -14,7 +14,9 @@
 .separator " "
 
 -- Messages: an owner, a thread of the same owner, their Message-ID (or
--- digest) bound to that thread, flags that are flags.
+-- digest) bound to that thread, flags that are flags; bulk mail asks
+-- only when the one-way rule made it bulk (the ask kept for the rule
+-- to be undone), and that rule only makes incoming mail bulk.
 SELECT 'message-owner', m.id FROM messages m
  WHERE m.owner_id NOT IN (SELECT id FROM owners);
 SELECT 'message-thread', m.id FROM messages m LEFT JOIN threads t ON t.id = m.thread_id
@@ -25,8 +27,9 @@ SELECT 'message-id-bound', m.id FROM messages m
 SELECT 'message-flags', id FROM messages
  WHERE direction NOT IN (0, 1) OR bulk NOT IN (0, 1) OR list NOT IN (0, 1)
     OR traffic NOT IN (0, 1) OR ask NOT IN (0, 1) OR has_reply_headers NOT IN (0, 1)
-    OR thanks NOT IN (0, 1)
-    OR (ask = 1 AND bulk = 1) OR (traffic = 1 AND (list = 0 OR direction = 1))
+    OR thanks NOT IN (0, 1) OR one_way NOT IN (0, 1)
+    OR (ask = 1 AND bulk = 1 AND one_way = 0) OR (traffic = 1 AND (list = 0 OR direction = 1))
+    OR (one_way = 1 AND (bulk = 0 OR direction = 1))
     OR score < 0 OR score > 1;
 
 -- Threads: none without a message; first and last date are those of
@@ -48,11 +51,15 @@ SELECT 'ref', r.message_id, r.ref FROM refs r
 
 -- Asks: of a message that asks, in its direction, thread and date;
 -- answered by a message the other way that is not only thanks, at that
--- message's date, or not answered at all.
+-- message's date, or not answered at all; set aside by the one-way
+-- rule only when asked of the owner, and then done, not answered.
 SELECT 'ask-message', a.id FROM asks a LEFT JOIN messages m ON m.id = a.message_id
  WHERE m.id IS NULL OR m.owner_id != a.owner_id OR m.direction != a.direction
     OR m.thread_id != a.thread_id OR m.date != a.asked_at OR m.ask != 1 OR m.bulk != 0
     OR a.chases < 0;
+SELECT 'ask-set-aside', a.id FROM asks a
+ WHERE a.one_way NOT IN (0, 1)
+    OR (a.one_way = 1 AND (a.done_at IS NULL OR a.answered_at IS NOT NULL OR a.direction = 1));
 SELECT 'ask-answer', a.id FROM asks a LEFT JOIN messages r ON r.id = a.answer_id
  WHERE (a.answer_id IS NULL) != (a.answered_at IS NULL)
     OR (a.answer_id IS NOT NULL

@@ -154,6 +154,21 @@ open_asks(world_t *w, tw_direction_t dir, const char *addr)
     return n;
 }
 
+/* The ledger row of addr (tw_ledger_row_clear). */
+static tw_ledger_row_t
+ledger_of(world_t *w, const char *addr)
+{
+    GPtrArray *rows = g_ptr_array_new();
+    tw_ledger_row_t row;
+
+    assert_int_equal(tw_store_ledger(w->store, owner_id(w), G_MININT64, addr, rows), TW_OK);
+    assert_int_equal(rows->len, 1);
+    row = *(tw_ledger_row_t *)rows->pdata[0];
+    g_free(rows->pdata[0]);
+    g_ptr_array_free(rows, TRUE);
+    return row;
+}
+
 static gint
 by_address(gconstpointer a, gconstpointer b)
 {
@@ -682,7 +697,8 @@ test_one_way_sender_is_bulk(void **state)
     }
     int asked = open_asks(w, TW_DIR_IN, "deals@shop.example");
     assert_int_equal(asked, 10);
-    /* the eleventh asks nothing: the stream only ever goes one way */
+    /* the eleventh asks nothing: the stream only ever goes one way, and
+     * what it asked before is set aside, neither open nor answered */
     tw_record_t rec;
     record(w, "From: Deals <deals@shop.example>\nTo: me@example.org\nSubject: Offer 10\n"
               "Message-ID: <offer10@shop.example>\n",
@@ -690,7 +706,14 @@ test_one_way_sender_is_bulk(void **state)
     assert_false(rec.tags.ask);
     assert_false(rec.tags.balance);
     tw_record_clear(&rec);
-    assert_int_equal(open_asks(w, TW_DIR_IN, "deals@shop.example"), asked);
+    assert_int_equal(open_asks(w, TW_DIR_IN, "deals@shop.example"), 0);
+    tw_ledger_row_t row = ledger_of(w, "deals@shop.example");
+    assert_int_equal(row.received, 10);
+    assert_int_equal(row.bulk_received, 1);
+    assert_int_equal(row.asks_from, asked);
+    assert_int_equal(row.answered_from, 0);
+    assert_int_equal(row.open_from, 0);
+    tw_ledger_row_clear(&row);
 
     /* once the owner has answered, the sender is a correspondent again */
     assert_true(record_quiet(w, "From: me@example.org\nTo: deals@shop.example\nSubject: Re: Offer\n"
@@ -701,6 +724,8 @@ test_one_way_sender_is_bulk(void **state)
            13, "Could you tell us what you think of our shop?\n", &rec);
     assert_true(rec.tags.ask);
     tw_record_clear(&rec);
+    /* what was set aside before the owner wrote stays so */
+    assert_int_equal(open_asks(w, TW_DIR_IN, "deals@shop.example"), 1);
 }
 
 static void
@@ -1192,6 +1217,87 @@ test_answer_between_follow_ups(void **state)
     assert_int_equal(chases_of(w, "s1@example.org", "carol@example.org"), -1);
 }
 
+/* Records n mails from seller@shop.example, each an ask in a thread of
+ * its own, at minutes first + k. */
+static void
+record_offers(world_t *w, int from, int to, int first)
+{
+    char headers[256];
+
+    for (int k = from; k < to; k++) {
+        g_snprintf(headers, sizeof headers,
+                   "From: Seller <seller@shop.example>\nTo: me@example.org\n"
+                   "Subject: Offer %d\nMessage-ID: <offer%d@shop.example>\n", k, k);
+        assert_true(record_quiet(w, headers, first + k,
+                                 "Could you tell us what you think of our shop?\n"));
+    }
+}
+
+static const char owner_to_seller[] = "From: me@example.org\nTo: seller@shop.example\n"
+                                      "Subject: Re: Offer 2\nMessage-ID: <o-re@example.org>\n"
+                                      "In-Reply-To: <offer2@shop.example>\n";
+
+static void
+test_one_way_inbox_before_sent(void **state)
+{
+    world_t *w = *state;
+
+    /* the inbox first: twelve asks, the sender one-way after ten */
+    record_offers(w, 0, 12, 0);
+    assert_int_equal(open_asks(w, TW_DIR_IN, "seller@shop.example"), 0);
+    tw_ledger_row_t row = ledger_of(w, "seller@shop.example");
+    assert_int_equal(row.received, 10);
+    assert_int_equal(row.bulk_received, 2);
+    tw_ledger_row_clear(&row);
+
+    /* then the Sent folder: the owner answered the third, before any
+     * rule applied; in date order the sender was never one-way */
+    assert_true(record_quiet(w, owner_to_seller, 2, "Yes, it is fine.\n"));
+    row = ledger_of(w, "seller@shop.example");
+    assert_int_equal(row.received, 12);
+    assert_int_equal(row.bulk_received, 0);
+    assert_int_equal(row.asks_from, 12);
+    assert_int_equal(row.answered_from, 1);
+    assert_int_equal(row.open_from, 11);
+    tw_ledger_row_clear(&row);
+}
+
+static void
+test_one_way_sent_before_inbox(void **state)
+{
+    world_t *w = *state;
+
+    /* the Sent folder first: the owner wrote after the sender's
+     * eleventh mail; in date order the rule applied at the eleventh */
+    assert_true(record_quiet(w,
+                             "From: me@example.org\nTo: seller@shop.example\n"
+                             "Subject: Stop\nMessage-ID: <stop@example.org>\n",
+                             11, "Please stop writing to me.\n"));
+    record_offers(w, 0, 14, 0);
+    tw_ledger_row_t row = ledger_of(w, "seller@shop.example");
+    /* ten human, the eleventh (minute 10) bulk; mail from minute 11 on,
+     * after the owner wrote, human again */
+    assert_int_equal(row.received, 13);
+    assert_int_equal(row.bulk_received, 1);
+    assert_int_equal(row.asks_from, 13);
+    assert_int_equal(row.open_from, 3);
+    tw_ledger_row_clear(&row);
+
+    /* and the inbox imported before the Sent folder comes to the same */
+    w->reset(w);
+    record_offers(w, 0, 14, 0);
+    assert_true(record_quiet(w,
+                             "From: me@example.org\nTo: seller@shop.example\n"
+                             "Subject: Stop\nMessage-ID: <stop@example.org>\n",
+                             11, "Please stop writing to me.\n"));
+    row = ledger_of(w, "seller@shop.example");
+    assert_int_equal(row.received, 13);
+    assert_int_equal(row.bulk_received, 1);
+    assert_int_equal(row.asks_from, 13);
+    assert_int_equal(row.open_from, 3);
+    tw_ledger_row_clear(&row);
+}
+
 /* One message of the order tests: headers, minutes after T0, body. */
 typedef struct {
     const char *headers;
@@ -1259,6 +1365,59 @@ static const mail_t order_mail[] = {
     {"From: gina@example.org\nTo: me@example.org\nCc: hank@example.org\nSubject: Re: Venue\n"
      "Message-ID: <v2@x.example>\nIn-Reply-To: <v1@x.example>\nReferences: <v1@x.example>\n",
      960, "I prefer the old town hall.\n"},
+    /* a one-way sender, never written to */
+    {"From: deals@shop.example\nTo: me@example.org\nSubject: Deal 1\nMessage-ID: <d1@shop.example>\n",
+     1000, "Could you tell us what you think of our shop?\n"},
+    {"From: deals@shop.example\nTo: me@example.org\nSubject: Deal 2\nMessage-ID: <d2@shop.example>\n",
+     1001, "Could you tell us what you think of our shop?\n"},
+    {"From: deals@shop.example\nTo: me@example.org\nSubject: Deal 3\nMessage-ID: <d3@shop.example>\n",
+     1002, "Could you tell us what you think of our shop?\n"},
+    {"From: deals@shop.example\nTo: me@example.org\nSubject: Deal 4\nMessage-ID: <d4@shop.example>\n",
+     1003, "Could you tell us what you think of our shop?\n"},
+    {"From: deals@shop.example\nTo: me@example.org\nSubject: Deal 5\nMessage-ID: <d5@shop.example>\n",
+     1004, "Could you tell us what you think of our shop?\n"},
+    {"From: deals@shop.example\nTo: me@example.org\nSubject: Deal 6\nMessage-ID: <d6@shop.example>\n",
+     1005, "Could you tell us what you think of our shop?\n"},
+    {"From: deals@shop.example\nTo: me@example.org\nSubject: Deal 7\nMessage-ID: <d7@shop.example>\n",
+     1006, "Could you tell us what you think of our shop?\n"},
+    {"From: deals@shop.example\nTo: me@example.org\nSubject: Deal 8\nMessage-ID: <d8@shop.example>\n",
+     1007, "Could you tell us what you think of our shop?\n"},
+    {"From: deals@shop.example\nTo: me@example.org\nSubject: Deal 9\nMessage-ID: <d9@shop.example>\n",
+     1008, "Could you tell us what you think of our shop?\n"},
+    {"From: deals@shop.example\nTo: me@example.org\nSubject: Deal 10\nMessage-ID: <d10@shop.example>\n",
+     1009, "Could you tell us what you think of our shop?\n"},
+    {"From: deals@shop.example\nTo: me@example.org\nSubject: Deal 11\nMessage-ID: <d11@shop.example>\n",
+     1010, "Could you tell us what you think of our shop?\n"},
+    {"From: deals@shop.example\nTo: me@example.org\nSubject: Deal 12\nMessage-ID: <d12@shop.example>\n",
+     1011, "Could you tell us what you think of our shop?\n"},
+    /* a colleague the owner answers, writing more than ten times */
+    {"From: ivan@example.org\nTo: me@example.org\nSubject: Task 1\nMessage-ID: <i1@x.example>\n",
+     1100, "Could you check task 1?\n"},
+    {"From: ivan@example.org\nTo: me@example.org\nSubject: Task 2\nMessage-ID: <i2@x.example>\n",
+     1101, "Could you check task 2?\n"},
+    {"From: me@example.org\nTo: ivan@example.org\nSubject: Re: Task 2\nMessage-ID: <i2r@x.example>\n"
+     "In-Reply-To: <i2@x.example>\nReferences: <i2@x.example>\n",
+     1102, "Done, it is fine.\n"},
+    {"From: ivan@example.org\nTo: me@example.org\nSubject: Task 3\nMessage-ID: <i3@x.example>\n",
+     1103, "Could you check task 3?\n"},
+    {"From: ivan@example.org\nTo: me@example.org\nSubject: Task 4\nMessage-ID: <i4@x.example>\n",
+     1104, "Could you check task 4?\n"},
+    {"From: ivan@example.org\nTo: me@example.org\nSubject: Task 5\nMessage-ID: <i5@x.example>\n",
+     1105, "Could you check task 5?\n"},
+    {"From: ivan@example.org\nTo: me@example.org\nSubject: Task 6\nMessage-ID: <i6@x.example>\n",
+     1106, "Could you check task 6?\n"},
+    {"From: ivan@example.org\nTo: me@example.org\nSubject: Task 7\nMessage-ID: <i7@x.example>\n",
+     1107, "Could you check task 7?\n"},
+    {"From: ivan@example.org\nTo: me@example.org\nSubject: Task 8\nMessage-ID: <i8@x.example>\n",
+     1108, "Could you check task 8?\n"},
+    {"From: ivan@example.org\nTo: me@example.org\nSubject: Task 9\nMessage-ID: <i9@x.example>\n",
+     1109, "Could you check task 9?\n"},
+    {"From: ivan@example.org\nTo: me@example.org\nSubject: Task 10\nMessage-ID: <i10@x.example>\n",
+     1110, "Could you check task 10?\n"},
+    {"From: ivan@example.org\nTo: me@example.org\nSubject: Task 11\nMessage-ID: <i11@x.example>\n",
+     1111, "Could you check task 11?\n"},
+    {"From: ivan@example.org\nTo: me@example.org\nSubject: Task 12\nMessage-ID: <i12@x.example>\n",
+     1112, "Could you check task 12?\n"},
 };
 
 /* What the commands show of the ledger: pending, waiting (with the
@@ -1413,6 +1572,8 @@ main(void)
         T(test_earliest_answer_counts),
         T(test_chases_before_ask),
         T(test_answer_between_follow_ups),
+        T(test_one_way_inbox_before_sent),
+        T(test_one_way_sent_before_inbox),
         T(test_any_order_same_ledger),
         T(test_any_order_same_ledger_per_person),
     };

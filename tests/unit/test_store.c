@@ -536,11 +536,11 @@ test_migration_fills_written_to(void **state)
                      1);
     /* bob was written to; carol wrote six times and never had an
      * answer: one way after five messages, not after seven */
-    assert_int_equal(tw_store_one_way(f->store, owner, "bob@example.org", 5, &one_way), TW_OK);
+    assert_int_equal(tw_store_one_way(f->store, owner, "bob@example.org", 5, 1000, &one_way, NULL), TW_OK);
     assert_false(one_way);
-    assert_int_equal(tw_store_one_way(f->store, owner, "carol@example.org", 5, &one_way), TW_OK);
+    assert_int_equal(tw_store_one_way(f->store, owner, "carol@example.org", 5, 1000, &one_way, NULL), TW_OK);
     assert_true(one_way);
-    assert_int_equal(tw_store_one_way(f->store, owner, "carol@example.org", 7, &one_way), TW_OK);
+    assert_int_equal(tw_store_one_way(f->store, owner, "carol@example.org", 7, 1000, &one_way, NULL), TW_OK);
     assert_false(one_way);
 
     /* forgetting bob forgets that he was written to */
@@ -582,7 +582,10 @@ test_migration_to_3(void **state)
     assert_int_equal(atoi(v), 3);
     g_free(v);
     assert_int_equal(count_on(f->path, "SELECT count(*) FROM messages"), 13);
-    assert_int_equal(count_on(f->path, "SELECT count(*) FROM messages WHERE thanks = 0"), 13);
+    assert_int_equal(count_on(f->path, "SELECT count(*) FROM messages"
+                                       " WHERE thanks = 0 AND one_way = 0"),
+                     13);
+    assert_int_equal(count_on(f->path, "SELECT count(*) FROM asks WHERE one_way = 0"), 2);
     assert_int_equal(count_on(f->path, "SELECT count(*) FROM sqlite_master"
                                        " WHERE name = 'asks_by_answer'"),
                      1);
@@ -597,8 +600,18 @@ test_migration_to_3(void **state)
     assert_string_equal(((tw_ask_row_t *)open->pdata[0])->correspondent, "carol@example.org");
     g_ptr_array_free(open, TRUE);
 
-    /* the rules of schema 3 on old rows: carol's ask finds no answer
-     * in the old mail */
+    /* the rules of schema 3 on old rows: the migration dated the
+     * owner's first message to bob; no mail was marked by the one-way
+     * rule; carol's ask finds no answer in the old mail */
+    assert_int_equal(count_on(f->path, "SELECT first_date FROM written_to"
+                                       " WHERE address = 'bob@example.org'"),
+                     100);
+    bool any = true, one_way = true;
+    assert_int_equal(tw_store_has_one_way(f->store, 1, "carol@example.org", &any), TW_OK);
+    assert_false(any);
+    /* bob, written to at 100, is no one-way stream after that */
+    assert_int_equal(tw_store_one_way(f->store, 1, "bob@example.org", 5, 300, &one_way, NULL), TW_OK);
+    assert_false(one_way);
     gint64 answer = -1, at = 0;
     assert_int_equal(tw_store_find_answer(f->store, 1, TW_DIR_IN, "in0@x", NULL, 1,
                                           "carol@example.org", 200, &answer, &at),
@@ -608,6 +621,62 @@ test_migration_to_3(void **state)
     assert_int_equal(tw_store_message_answer(f->store, 3, &answer, &at), TW_OK);
     assert_int_equal(answer, 1);
     assert_int_equal(at, 250);
+    /* new mail is recorded with the new columns */
+    gint64 row = insert_message(f->store, 1, "new@x", "k-new", 1, TW_DIR_IN, "carol@example.org",
+                                400);
+    one_way = true;
+    assert_int_equal(tw_store_message_one_way(f->store, row, &one_way), TW_OK);
+    assert_false(one_way);
+}
+
+/* The owner's first message to someone, by date, of those recorded:
+ * until then a sender may be a one-way stream. */
+static void
+test_written_to_first_date(void **state)
+{
+    fixture_t *f = *state;
+    gint64 owner = 0, thread = 0;
+    bool earliest = false, one_way = true;
+    gint64 written = 0;
+
+    assert_int_equal(tw_store_owner(f->store, "me@example.org", true, &owner), TW_OK);
+    assert_int_equal(tw_store_add_written_to(f->store, owner, "bob@example.org", 500, &earliest),
+                     TW_OK);
+    assert_true(earliest);
+    /* a later message changes nothing, an earlier one is the first */
+    assert_int_equal(tw_store_add_written_to(f->store, owner, "bob@example.org", 800, &earliest),
+                     TW_OK);
+    assert_false(earliest);
+    assert_int_equal(tw_store_add_written_to(f->store, owner, "bob@example.org", 300, &earliest),
+                     TW_OK);
+    assert_true(earliest);
+    assert_int_equal(count_on(f->path, "SELECT first_date FROM written_to"), 300);
+
+    /* bob's eleven messages, from 100 on: one way only before 300 */
+    assert_int_equal(tw_store_thread_create(f->store, owner, "s", 100, &thread), TW_OK);
+    for (int i = 0; i < 11; i++) {
+        char key[32], ck[32];
+        g_snprintf(key, sizeof key, "in%d@x", i);
+        g_snprintf(ck, sizeof ck, "k-in%d", i);
+        gint64 in = insert_message(f->store, owner, key, ck, thread, TW_DIR_IN, "bob@example.org",
+                                   100 + i);
+        assert_int_equal(tw_store_add_contact(f->store, in, "bob@example.org", TW_ROLE_FROM),
+                         TW_OK);
+    }
+    assert_int_equal(tw_store_one_way(f->store, owner, "bob@example.org", 10, 200, &one_way,
+                                      &written),
+                     TW_OK);
+    assert_true(one_way);
+    assert_int_equal(written, 300);
+    assert_int_equal(tw_store_one_way(f->store, owner, "bob@example.org", 10, 300, &one_way,
+                                      &written),
+                     TW_OK);
+    assert_false(one_way);
+    /* nobody written to */
+    assert_int_equal(tw_store_one_way(f->store, owner, "carol@example.org", 1, 200, &one_way,
+                                      &written),
+                     TW_OK);
+    assert_false(one_way);
 }
 
 static void
@@ -1093,6 +1162,7 @@ main(void)
         T(test_open_newer_schema_refused),
         T(test_migration_fills_written_to),
         T(test_migration_to_3),
+        T(test_written_to_first_date),
         cmocka_unit_test(test_open_not_a_database),
         cmocka_unit_test(test_open_impossible_path),
         cmocka_unit_test(test_open_race_to_create),
