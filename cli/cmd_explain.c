@@ -1,9 +1,15 @@
-/* cmd_explain.c - twoway explain: how each message is read. */
+/* cmd_explain.c - twoway explain: how each message is read.
+ *
+ * With a database (--db, the config's, or one at the default path), the
+ * ledger's one-way rule is applied too: it reads the database and
+ * writes nothing.
+ */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+#include "ledger.h"
 #include "mailbox.h"
 #include "message.h"
 #include "output.h"
@@ -12,6 +18,7 @@
 
 typedef struct {
     tw_cmd_t *cmd;
+    tw_store_t *store; /* read only; NULL without a database */
     bool json;
     guint count;
     bool write_failed;
@@ -115,6 +122,46 @@ explain_text(explain_t *ex, const tw_reading_t *r, const char *origin)
         ex->write_failed = true;
 }
 
+/* What the ledger adds to the reading: the one-way rule. */
+static void
+apply_ledger(explain_t *ex, tw_reading_t *r)
+{
+    tw_one_way_t ow;
+
+    if (tw_ledger_one_way(ex->store, r, ex->cmd->now, &ow) != TW_OK) {
+        tw_warn("%s: %s; the one-way rule is left out", tw_store_path(ex->store),
+                tw_store_error(ex->store));
+        tw_store_close(ex->store);
+        ex->store = NULL;
+        return;
+    }
+    if (ow.one_way)
+        tw_reading_set_bulk(r, ow.reason);
+    else if (ow.reason != NULL)
+        g_ptr_array_add(r->why, g_strdup(ow.reason));
+    tw_one_way_clear(&ow);
+}
+
+/* Opens the database to read, when there is one: the configured one,
+ * or one at the default path.  Without it, explain reads the messages
+ * alone. */
+static void
+open_database(explain_t *ex)
+{
+    tw_cmd_t *cmd = ex->cmd;
+    char *path = tw_config_database(cmd->cfg);
+    tw_error_t err = {{0}};
+    tw_status_t st;
+
+    if (cmd->cfg->database != NULL || g_file_test(path, G_FILE_TEST_EXISTS)) {
+        st = tw_store_open_readonly(path, cmd->cfg->busy_timeout_ms, &ex->store, &err);
+        /* a database named but not made yet: as without one */
+        if (st != TW_OK && (st != TW_ERR_NOINPUT || g_file_test(path, G_FILE_TEST_EXISTS)))
+            tw_warn("%s; the one-way rule is left out", err.text);
+    }
+    g_free(path);
+}
+
 static bool
 explain_one(void *ctx, const char *data, size_t len, const char *origin)
 {
@@ -140,6 +187,8 @@ explain_one(void *ctx, const char *data, size_t len, const char *origin)
         owner = g_strdup("(unknown)");
     tw_reading_t r;
     tw_read(cmd->cfg, msg, owner, TW_HINT_AUTO, &r);
+    if (ex->store != NULL)
+        apply_ledger(ex, &r);
     if (ex->json)
         explain_json(ex, &r, origin);
     else
@@ -169,7 +218,8 @@ tw_cmd_explain(tw_cmd_t *cmd, int argc, char **argv)
         case 'h':
             fputs("usage: twoway explain [--json] FILE...\n"
                   "How each message is read: direction, bulk, list, fresh text, ask, cue, why.\n"
-                  "Records nothing.  With --json, one object per message, one per line.\n",
+                  "Records nothing.  With a database, the one-way rule is applied too.\n"
+                  "With --json, one object per message, one per line.\n",
                   stdout);
             return 0;
         default:
@@ -182,15 +232,19 @@ tw_cmd_explain(tw_cmd_t *cmd, int argc, char **argv)
         cmd->owner = g_strdup(cmd->cfg->owners->pdata[0]);
     else if (cmd->globals.owner != NULL)
         cmd->owner = tw_config_normalise(cmd->cfg, cmd->globals.owner);
+    open_database(&ex);
     for (int i = optind; i < argc; i++) {
         tw_error_t err = {{0}};
         tw_status_t st = tw_mailbox_each(argv[i], explain_one, &ex, &err);
-        if (ex.write_failed)
-            return 75;
+        if (ex.write_failed) {
+            rc = 75;
+            break;
+        }
         if (st != TW_OK) {
             tw_warn("%s", err.text[0] ? err.text : tw_status_str(st));
             rc = tw_status_exit_code(st);
         }
     }
+    tw_store_close(ex.store);
     return rc;
 }

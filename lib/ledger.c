@@ -627,3 +627,53 @@ tw_record_clear(tw_record_t *rec)
 {
     tw_tags_clear(&rec->tags);
 }
+
+tw_status_t
+tw_ledger_one_way(tw_store_t *store, const tw_reading_t *r, gint64 now, tw_one_way_t *out)
+{
+    const tw_message_t *msg = r->msg;
+    const char *sender = r->correspondents->len > 0 ? r->correspondents->pdata[0] : NULL;
+    gint64 owner_id = 0, row = 0;
+    tw_status_t st;
+
+    memset(out, 0, sizeof *out);
+    if (r->direction != TW_DIR_IN || r->bulk.bulk || sender == NULL)
+        return TW_OK;
+    if ((st = tw_store_owner(store, r->owner, false, &owner_id)) != TW_OK || owner_id == 0)
+        return st;
+    char *key = tw_message_key(msg);
+    st = tw_store_find_message(store, owner_id, key, msg->content_key, &row);
+    g_free(key);
+    if (st != TW_OK)
+        return st;
+    out->recorded = row != 0;
+    if (row != 0) {
+        if ((st = tw_store_message_one_way(store, row, &out->one_way)) == TW_OK && !out->one_way)
+            st = tw_store_message_set_aside(store, row, &out->set_aside);
+    } else {
+        st = tw_store_one_way(store, owner_id, sender, ONE_WAY_AFTER,
+                              msg->date_valid ? msg->date : now, &out->one_way, NULL);
+    }
+    if (st != TW_OK)
+        return st;
+    if (out->one_way && out->recorded)
+        out->reason = g_strdup_printf("one-way sender: recorded as bulk, %s having mailed the "
+                                      "owner %d times before without a message from the owner",
+                                      sender, ONE_WAY_AFTER);
+    else if (out->one_way)
+        out->reason = g_strdup_printf("one-way sender: %s has mailed the owner %d times or more "
+                                      "without a message from the owner",
+                                      sender, ONE_WAY_AFTER);
+    else if (out->set_aside)
+        out->reason = g_strdup_printf("its ask was set aside: %s has since mailed the owner more "
+                                      "than %d times without a message from the owner",
+                                      sender, ONE_WAY_AFTER);
+    return TW_OK;
+}
+
+void
+tw_one_way_clear(tw_one_way_t *ow)
+{
+    g_free(ow->reason);
+    memset(ow, 0, sizeof *ow);
+}

@@ -54,4 +54,22 @@ tw_status_t tw_ledger_record_one(tw_store_t *store, const tw_config_t *cfg,
 
 void tw_record_clear(tw_record_t *rec);
 
+/* What the one-way rule makes of the message read in r: a sender who
+ * has mailed the owner more than ten times, never written to, is bulk
+ * from then on, and what it asked before is set aside. */
+typedef struct {
+    bool one_way;   /* the rule makes the message bulk */
+    bool recorded;  /* the message is recorded: as it was recorded then */
+    bool set_aside; /* recorded as human mail; its asks set aside since */
+    char *reason;   /* in words (newly allocated), NULL when neither */
+} tw_one_way_t;
+
+/* Looks the message up for `twoway explain`: recorded, as it was
+ * recorded; else as it would be recorded now (now stands in for a
+ * missing Date).  Reads the database, writes nothing. */
+tw_status_t tw_ledger_one_way(tw_store_t *store, const tw_reading_t *r, gint64 now,
+                              tw_one_way_t *out);
+
+void tw_one_way_clear(tw_one_way_t *ow);
+
 #endif

@@ -277,6 +277,25 @@ tw_reading_clear(tw_reading_t *r)
     memset(r, 0, sizeof *r);
 }
 
+void
+tw_reading_set_bulk(tw_reading_t *r, const char *reason)
+{
+    if (r->bulk.bulk)
+        return;
+    r->bulk.bulk = true;
+    g_ptr_array_add(r->bulk.reasons, g_strdup(reason));
+    why(r, "%s", reason);
+    r->personal = false;
+    if (r->text_ask) {
+        r->text_ask = false;
+        why(r, "the text of bulk mail asks nobody: its requests are calls to action");
+    }
+    if (r->ask) {
+        r->ask = false;
+        why(r, "not an ask: bulk mail asks nobody");
+    }
+}
+
 bool
 tw_reading_is_nobody(const tw_config_t *cfg, const tw_reading_t *r, const char *addr)
 {

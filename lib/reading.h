@@ -52,6 +52,11 @@ void tw_read(const tw_config_t *cfg, const tw_message_t *msg, const char *owner,
 
 void tw_reading_clear(tw_reading_t *r);
 
+/* Makes the reading bulk for a reason found outside the message (the
+ * ledger's one-way rule): the reason joins the bulk reasons and the
+ * why, and bulk mail asks nothing. */
+void tw_reading_set_bulk(tw_reading_t *r, const char *reason);
+
 /* True when addr is the owner's or the mailing list's: not a
  * correspondent. */
 bool tw_reading_is_nobody(const tw_config_t *cfg, const tw_reading_t *r,

@@ -59,6 +59,7 @@ typedef enum {
     S_SET_ASIDE_LIST,
     S_SET_ASIDE_RESTORE,
     S_MESSAGE_ONE_WAY,
+    S_MESSAGE_SET_ASIDE,
     S_MESSAGE_BY_ID,
     S_LATEST_FROM,
     S_LATEST_TO,
@@ -273,6 +274,8 @@ static const char *const sql[N_STATEMENTS] = {
         " WHERE owner_id = ?1 AND direction = 0 AND correspondent = ?2 AND one_way = 1"
         " AND asked_at >= ?3",
     [S_MESSAGE_ONE_WAY] = "SELECT one_way FROM messages WHERE id = ?1",
+    [S_MESSAGE_SET_ASIDE] =
+        "SELECT EXISTS (SELECT 1 FROM asks WHERE message_id = ?1 AND one_way = 1)",
     [S_MESSAGE_BY_ID] =
         "SELECT id, direction, date, sender, bulk FROM messages"
         " WHERE owner_id = ?1 AND msgid = ?2",
@@ -875,6 +878,56 @@ fail:
     return st;
 }
 
+tw_status_t
+tw_store_open_readonly(const char *path, int busy_timeout_ms, tw_store_t **out,
+                       tw_error_t *err)
+{
+    tw_store_t *s;
+    tw_status_t st;
+    int version = 0;
+
+    *out = NULL;
+    if (access(path, F_OK) != 0) {
+        tw_error_set(err, "%s: %s", path, g_strerror(errno));
+        return TW_ERR_NOINPUT;
+    }
+    if ((st = check_place(path, err)) != TW_OK)
+        return st;
+    if (!readable(path, err))
+        return TW_ERR_NOINPUT;
+    s = g_new0(tw_store_t, 1);
+    s->path = g_strdup(path);
+    configure_sqlite();
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        st = s->db ? status_of(s, rc) : TW_ERR_NOMEM;
+        goto fail;
+    }
+    sqlite3_extended_result_codes(s->db, 0);
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+#ifdef SQLITE_DBCONFIG_TRUSTED_SCHEMA
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+#endif
+    s->busy_timeout_ms = busy_timeout_ms;
+    sqlite3_busy_handler(s->db, busy_wait, s);
+    if ((st = user_version(s, &version)) != TW_OK)
+        goto fail;
+    if (version != TW_STORE_SCHEMA_VERSION) {
+        g_snprintf(s->error, sizeof s->error,
+                   "schema version %d, this program's is %d (recording mail brings it up to "
+                   "date)",
+                   version, TW_STORE_SCHEMA_VERSION);
+        st = TW_ERR_DB;
+        goto fail;
+    }
+    *out = s;
+    return TW_OK;
+fail:
+    tw_error_set(err, "%s: %s", path, s->error[0] ? s->error : tw_status_str(st));
+    tw_store_close(s);
+    return st;
+}
+
 void
 tw_store_close(tw_store_t *s)
 {
@@ -1409,6 +1462,16 @@ tw_store_restore_set_aside(tw_store_t *s, gint64 owner_id, const char *addr, gin
     if ((st = query_sender_mail(s, stmt, st, rows)) != TW_OK)
         return st;
     return run(s, S_SET_ASIDE_RESTORE, "iti", owner_id, addr, since);
+}
+
+tw_status_t
+tw_store_message_set_aside(tw_store_t *s, gint64 message, bool *set_aside)
+{
+    gint64 v;
+    tw_status_t st = query_int(s, S_MESSAGE_SET_ASIDE, &v, "i", message);
+
+    *set_aside = st == TW_OK && v != 0;
+    return st;
 }
 
 tw_status_t

@@ -41,6 +41,13 @@ typedef enum {
 tw_status_t tw_store_open(const char *path, int busy_timeout_ms, bool create,
                           tw_store_t **out, tw_error_t *err);
 
+/* Opens an existing database only to read it: nothing is migrated,
+ * nothing written.  A database of another schema version is refused
+ * (TW_ERR_DB, err says which); a missing or unreadable one is
+ * TW_ERR_NOINPUT. */
+tw_status_t tw_store_open_readonly(const char *path, int busy_timeout_ms,
+                                   tw_store_t **out, tw_error_t *err);
+
 /* The mode tw_store_open gives the files it creates from now on,
  * before the umask: 0600 unless set (0640 lets a group read the
  * ledger).  The database's -wal and -shm files take the database's
@@ -279,6 +286,9 @@ tw_status_t tw_store_restore_set_aside(tw_store_t *store, gint64 owner_id,
 /* Whether the recorded message is bulk only by the one-way rule. */
 tw_status_t tw_store_message_one_way(tw_store_t *store, gint64 message,
                                      bool *one_way);
+/* Whether the one-way rule set an ask of the recorded message aside. */
+tw_status_t tw_store_message_set_aside(tw_store_t *store, gint64 message,
+                                       bool *set_aside);
 
 /* Replies and reply times. */
 typedef struct {

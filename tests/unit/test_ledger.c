@@ -1298,6 +1298,75 @@ test_one_way_sent_before_inbox(void **state)
     tw_ledger_row_clear(&row);
 }
 
+/* What explain learns of the one-way rule, the database read only. */
+static void
+test_one_way_for_explain(void **state)
+{
+    world_t *w = *state;
+    tw_one_way_t ow;
+    tw_message_t *msg = NULL;
+    tw_reading_t r;
+    char *text;
+
+    record_offers(w, 0, 10, 0);
+    /* the eleventh, not recorded: as it would be recorded now */
+    text = message_text("From: Seller <seller@shop.example>\nTo: me@example.org\n"
+                        "Subject: Offer 10\nMessage-ID: <offer10@shop.example>\n",
+                        10, "Could you tell us what you think of our shop?\n");
+    assert_int_equal(tw_message_parse(text, strlen(text), 1 << 20, "+", &msg), TW_OK);
+    tw_read(w->cfg, msg, OWNER, TW_HINT_AUTO, &r);
+    assert_int_equal(tw_ledger_one_way(w->store, &r, T0, &ow), TW_OK);
+    assert_true(ow.one_way);
+    assert_false(ow.recorded);
+    assert_true(g_str_has_prefix(ow.reason, "one-way sender: seller@shop.example"));
+    tw_one_way_clear(&ow);
+    /* recorded: as recorded */
+    tw_record_t rec;
+    assert_int_equal(tw_ledger_record_one(w->store, w->cfg, &r, T0, &rec, NULL), TW_OK);
+    tw_record_clear(&rec);
+    assert_int_equal(tw_ledger_one_way(w->store, &r, T0, &ow), TW_OK);
+    assert_true(ow.one_way);
+    assert_true(ow.recorded);
+    assert_true(g_str_has_prefix(ow.reason, "one-way sender: recorded as bulk"));
+    tw_one_way_clear(&ow);
+    tw_reading_clear(&r);
+    tw_message_free(msg);
+    g_free(text);
+
+    /* the fifth, recorded as human mail: its ask set aside since */
+    text = message_text("From: Seller <seller@shop.example>\nTo: me@example.org\n"
+                        "Subject: Offer 4\nMessage-ID: <offer4@shop.example>\n",
+                        4, "Could you tell us what you think of our shop?\n");
+    assert_int_equal(tw_message_parse(text, strlen(text), 1 << 20, "+", &msg), TW_OK);
+    tw_read(w->cfg, msg, OWNER, TW_HINT_AUTO, &r);
+    assert_int_equal(tw_ledger_one_way(w->store, &r, T0, &ow), TW_OK);
+    assert_false(ow.one_way);
+    assert_true(ow.recorded);
+    assert_true(ow.set_aside);
+    assert_true(g_str_has_prefix(ow.reason, "its ask was set aside"));
+    tw_one_way_clear(&ow);
+    tw_reading_clear(&r);
+    tw_message_free(msg);
+    g_free(text);
+
+    /* the owner's own mail, and mail for an owner not in the database */
+    text = message_text("From: me@example.org\nTo: seller@shop.example\nSubject: Hi\n", 20,
+                        "Could you stop?\n");
+    assert_int_equal(tw_message_parse(text, strlen(text), 1 << 20, "+", &msg), TW_OK);
+    tw_read(w->cfg, msg, OWNER, TW_HINT_AUTO, &r);
+    assert_int_equal(tw_ledger_one_way(w->store, &r, T0, &ow), TW_OK);
+    assert_false(ow.one_way);
+    assert_null(ow.reason);
+    tw_reading_clear(&r);
+    tw_read(w->cfg, msg, "other@example.org", TW_HINT_IN, &r);
+    assert_int_equal(tw_ledger_one_way(w->store, &r, T0, &ow), TW_OK);
+    assert_false(ow.one_way);
+    assert_false(ow.recorded);
+    tw_reading_clear(&r);
+    tw_message_free(msg);
+    g_free(text);
+}
+
 /* One message of the order tests: headers, minutes after T0, body. */
 typedef struct {
     const char *headers;
@@ -1574,6 +1643,7 @@ main(void)
         T(test_answer_between_follow_ups),
         T(test_one_way_inbox_before_sent),
         T(test_one_way_sent_before_inbox),
+        T(test_one_way_for_explain),
         T(test_any_order_same_ledger),
         T(test_any_order_same_ledger_per_person),
     };

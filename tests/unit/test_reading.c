@@ -343,6 +343,30 @@ test_bulk_is_no_ask(void **state)
     done(x);
 }
 
+/* The ledger's one-way rule makes a reading bulk from outside. */
+static void
+test_set_bulk_from_outside(void **state)
+{
+    reading_t *x = read_msg("From: seller@shop.example\nTo: me@example.org\nSubject: s\n",
+                            ask_body);
+
+    assert_true(x->r.ask);
+    assert_true(x->r.personal);
+    tw_reading_set_bulk(&x->r, "one-way sender: seller@shop.example");
+    assert_true(x->r.bulk.bulk);
+    assert_int_equal(x->r.bulk.reasons->len, 1);
+    assert_string_equal(x->r.bulk.reasons->pdata[0], "one-way sender: seller@shop.example");
+    assert_true(unit_any_contains(x->r.why, "one-way sender: seller@shop.example"));
+    assert_false(x->r.personal);
+    assert_false(x->r.text_ask);
+    assert_false(x->r.ask);
+    assert_true(unit_any_contains(x->r.why, "not an ask: bulk mail asks nobody"));
+    /* a second reason for mail already bulk adds nothing */
+    tw_reading_set_bulk(&x->r, "again");
+    assert_int_equal(x->r.bulk.reasons->len, 1);
+    done(x);
+}
+
 static void
 test_not_an_ask(void **state)
 {
@@ -468,6 +492,7 @@ main(void)
         cmocka_unit_test(test_personal_list_mail),
         cmocka_unit_test(test_list_traffic_is_no_ask),
         cmocka_unit_test(test_bulk_is_no_ask),
+        cmocka_unit_test(test_set_bulk_from_outside),
         cmocka_unit_test(test_not_an_ask),
         cmocka_unit_test(test_html_only_and_quotes),
         cmocka_unit_test(test_not_mail),

@@ -679,6 +679,43 @@ test_written_to_first_date(void **state)
     assert_false(one_way);
 }
 
+/* For explain: reading without writing. */
+static void
+test_open_readonly(void **state)
+{
+    fixture_t *f = *state;
+    tw_store_t *ro = NULL;
+    tw_error_t err = {{0}};
+    gint64 id = 0, again = 0;
+
+    assert_int_equal(tw_store_owner(f->store, "me@example.org", true, &id), TW_OK);
+    tw_store_close(f->store);
+    f->store = NULL;
+    assert_int_equal(tw_store_open_readonly(f->path, 1000, &ro, &err), TW_OK);
+    assert_int_equal(tw_store_owner(ro, "me@example.org", false, &again), TW_OK);
+    assert_int_equal(again, id);
+    /* nothing can be written */
+    assert_int_not_equal(tw_store_owner(ro, "you@example.org", true, &again), TW_OK);
+    tw_store_close(ro);
+    assert_int_equal(count_on(f->path, "SELECT count(*) FROM owners"), 1);
+
+    /* a database of another version is not read, nor migrated */
+    exec_on(f->path, "PRAGMA user_version = 2");
+    ro = (tw_store_t *)0x1;
+    assert_int_equal(tw_store_open_readonly(f->path, 1000, &ro, &err), TW_ERR_DB);
+    assert_null(ro);
+    assert_true(unit_contains(err.text, "schema version 2"));
+    char *v = pragma(f->path, "user_version");
+    assert_int_equal(atoi(v), 2);
+    g_free(v);
+
+    /* none there */
+    char *missing = g_build_filename(f->dir, "none.db", NULL);
+    assert_int_equal(tw_store_open_readonly(missing, 1000, &ro, &err), TW_ERR_NOINPUT);
+    assert_false(g_file_test(missing, G_FILE_TEST_EXISTS));
+    g_free(missing);
+}
+
 static void
 test_open_not_a_database(void **state)
 {
@@ -1163,6 +1200,7 @@ main(void)
         T(test_migration_fills_written_to),
         T(test_migration_to_3),
         T(test_written_to_first_date),
+        T(test_open_readonly),
         cmocka_unit_test(test_open_not_a_database),
         cmocka_unit_test(test_open_impossible_path),
         cmocka_unit_test(test_open_race_to_create),
