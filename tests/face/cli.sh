@@ -298,6 +298,75 @@ is "$(tw summary --json --limit 3 | jq -c '[.[].correspondent]')" "$(jq -c '[.[0
 is "$(tw pending --since 2026-10-25 --limit 1 --json | jq length)" 1 "--since and --limit together"
 
 # ---------------------------------------------------------------------
+# 4b. The order mail is recorded in, and the one-way rule in explain
+
+# mail NAME FROM TO SUBJECT DATE MSGID [IN-REPLY-TO] BODY: a message file
+# in $T/ord
+mail() {
+    mkdir -p "$T/ord/$(dirname "$1")"
+    { printf 'From: %s\nTo: %s\nSubject: %s\nDate: %s\nMessage-ID: <%s>\n' "$2" "$3" "$4" "$5" "$6"
+      [ -n "$7" ] && printf 'In-Reply-To: <%s>\nReferences: <%s>\n' "$7" "$7"
+      printf '\n%s\n' "$8"; } >"$T/ord/$1"
+}
+ODB=$T/order.db
+otw() { "$TWOWAY" --db "$ODB" --owner $OWNER "$@"; }
+# the files' names are out of date order: the follow-ups come first
+mail sent/a-chase1.eml $OWNER carol@example.net "Re: Slides" "Thu, 05 Mar 2026 10:00:00 +0000" \
+    chase1@example.org ask@example.org "Hi Carol, just following up on this."
+mail sent/b-chase2.eml $OWNER carol@example.net "Re: Slides" "Mon, 09 Mar 2026 10:00:00 +0000" \
+    chase2@example.org chase1@example.org "Any news on the slides? The talk is on Wednesday."
+mail sent/z-ask.eml $OWNER carol@example.net "Slides" "Tue, 03 Mar 2026 10:00:00 +0000" \
+    ask@example.org "" "Could you send me the slides for the talk?"
+mail sent/contract.eml $OWNER bob@example.net "Contract" "Tue, 03 Mar 2026 09:00:00 +0000" \
+    contract@example.org "" "Could you sign the contract and send it back by Friday?"
+mail in/thanks.eml bob@example.net $OWNER "Re: Contract" "Wed, 04 Mar 2026 09:00:00 +0000" \
+    thanks@example.net contract@example.org "Thanks, got it."
+# the inbox first, as the README's quick start does it
+otw import --quiet "$T/ord/in" && otw import --quiet --sent "$T/ord/sent"
+is "$(otw waiting --json | jq -r '.[] | "\(.correspondent) \(.message_id) \(.chases)"' | sort | tr '\n' ' ')" \
+   "bob@example.net contract@example.org 0 carol@example.net ask@example.org 2 " \
+   "import: a thank-you recorded before the ask answers nothing; follow-ups found before their ask are its chases"
+rm -f "$ODB"*
+otw import --quiet --sent "$T/ord/sent/a-chase1.eml" "$T/ord/sent/b-chase2.eml" && otw import --quiet --sent "$T/ord/sent/z-ask.eml"
+is "$(otw waiting --json | jq -r '.[] | "\(.message_id) \(.chases)"' | tr '\n' ' ')" "ask@example.org 2 " \
+   "the ask recorded after its follow-ups, in another import: one ask, chased twice"
+
+# a sender who never had a message from the owner
+rm -f "$ODB"*
+for i in 01 02 03 04 05 06 07 08 09 10 11 12; do
+    mail "oneway/o$i.eml" seller@vendor.example $OWNER "Offer $i" "Mon, $i Mar 2026 09:00:00 +0000" \
+        "offer$i@vendor.example" "" "Could you buy our product number $i?"
+done
+for i in 01 02 03 04 05 06 07 08 09 10 11; do otw import --quiet "$T/ord/oneway/o$i.eml"; done
+ex() { "$TWOWAY" "$@" | jq -r '"\(.bulk) \(.ask) \(.bulk_reasons | map(select(startswith("one-way sender:"))) | length)"'; }
+is "$(ex --db "$ODB" --owner $OWNER explain --json "$T/ord/oneway/o12.eml")" "true false 1" \
+   "explain with a database: a twelfth message from a one-way sender is bulk, no ask, the reason given"
+is "$(ex --owner $OWNER explain --json "$T/ord/oneway/o12.eml")" "false true 0" \
+   "explain without a database: the message alone, an ask"
+"$TWOWAY" --db "$ODB" --owner $OWNER explain "$T/ord/oneway/o12.eml" >"$T/ow.txt"
+grep -q '^  bulk: *yes' "$T/ow.txt" && grep -q -- '- one-way sender: seller@vendor.example' "$T/ow.txt"
+ok $? "explain (text) with a database: bulk yes, the one-way reason among the reasons"
+sum1=$(cat "$ODB" | cksum)
+otw import --quiet "$T/ord/oneway/o12.eml"
+is "$(ex --db "$ODB" --owner $OWNER explain --json "$T/ord/oneway/o12.eml")" "true false 1" \
+   "explain of a message recorded as one-way: as recorded"
+"$TWOWAY" --db "$ODB" --owner $OWNER explain --json "$T/ord/oneway/o05.eml" >"$T/o05.json"
+is "$(jq -r '"\(.bulk) \([.why[] | select(startswith("its ask was set aside"))] | length)"' "$T/o05.json")" "false 1" \
+   "explain of an earlier message: recorded as personal, its ask set aside since"
+is "$(otw pending --json | jq length)|$(otw show --json seller@vendor.example | jq -r '.ledger | "\(.asks_from_them) \(.you_owe) \(.received) \(.bulk_received)"')" \
+   "0|10 0 10 2" "the one-way sender's earlier asks are set aside: not pending, not answered"
+otw stats >/dev/null
+sum2=$(otw explain --json "$T/ord/oneway/o12.eml" >/dev/null; cat "$ODB" | cksum)
+[ "$sum1" != "$sum2" ] && [ "$sum2" = "$(cat "$ODB" | cksum)" ]; ok $? "explain writes nothing to the database"
+# the owner writes to the sender before the third offer, in the Sent
+# folder imported after the inbox: never one-way in date order
+mail sent2/re.eml $OWNER seller@vendor.example "Re: Offer 02" "Mon, 02 Mar 2026 10:00:00 +0000" \
+    re@example.org offer02@vendor.example "We do not need it at the moment."
+otw import --quiet --sent "$T/ord/sent2"
+is "$(otw show --json seller@vendor.example | jq -r '.ledger | "\(.asks_from_them) \(.answered_by_you) \(.you_owe) \(.received) \(.bulk_received)"')" \
+   "12 1 11 12 0" "the owner's first message to the sender, recorded last, dated early: none of its mail is one-way"
+
+# ---------------------------------------------------------------------
 # 5. Errors and exit statuses
 
 tw frobnicate >/dev/null 2>&1; is $? 64 "unknown command: exit 64"
