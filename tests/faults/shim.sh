@@ -23,7 +23,10 @@
 #            an error; the database passes PRAGMA integrity_check.
 #
 # The filter links SQLite statically: the sqlite3_* faults reach only
-# the milter and the command.  Under AddressSanitizer the shim is
+# the milter and the command.  A filter linked whole as a static PIE
+# takes no LD_PRELOAD at all: the filter swept is then the one make
+# check links from the same objects with the C library shared
+# (tests/twoway-filter-dynamic, GLib and SQLite linked in as before).  Under AddressSanitizer the shim is
 # preloaded before libasan (ASAN_OPTIONS=verify_asan_link_order=0).
 # A sweep that would take longer than its share of FAULTS_BUDGET
 # (seconds, default 60) takes every Kth call; FAULTS_BUDGET=0 sweeps
@@ -40,6 +43,7 @@ BUDGET=${FAULTS_BUDGET:-60}
 ulimit -c 0
 
 need sqlite3 perl
+use_dynamic_filter
 
 # ---------------------------------------------------------------------
 # The shim: built here, without sanitizers, so that it runs in front of

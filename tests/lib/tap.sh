@@ -3,7 +3,9 @@
 # Source it from a test script.  It gives every test a private
 # directory ($T), the programs under test ($TWOWAY, $FILTER), the
 # project's files ($SRC) and TAP output that automake's tap-driver
-# counts: ok, not ok, and "ok N # SKIP why".
+# counts: ok, not ok, and "ok N # SKIP why".  A check that puts
+# something between the filter and its C library (an LD_PRELOAD shim,
+# valgrind's malloc) calls use_dynamic_filter first.
 
 set -u
 
@@ -105,4 +107,34 @@ wait_log() {
         _i=$((_i + 1))
     done
     return 1
+}
+
+# dynamic_filter: prints a twoway-filter that loads its C library at
+# run time: $FILTER itself, or, when that is a static program (which no
+# LD_PRELOAD library and no valgrind malloc can reach), the filter make
+# check links from the same objects with the C library shared
+# (tests/twoway-filter-dynamic); false when there is none.
+dynamic_filter() {
+    if ldd "$FILTER" 2>/dev/null | grep -q 'libc\.so'; then
+        echo "$FILTER"
+    elif [ -x "$BUILD/tests/twoway-filter-dynamic" ]; then
+        echo "$BUILD/tests/twoway-filter-dynamic"
+    else
+        return 1
+    fi
+}
+
+# use_dynamic_filter: FILTER becomes dynamic_filter's, said in a TAP
+# comment when it is not $FILTER.  Without one the script fails here:
+# it would test nothing of the filter.
+use_dynamic_filter() {
+    if ! _dyn=$(dynamic_filter); then
+        ok 1 "a twoway-filter that loads its C library at run time ($FILTER is a static program; make check links tests/twoway-filter-dynamic)"
+        done_testing
+        exit
+    fi
+    if [ "$_dyn" != "$FILTER" ]; then
+        echo "# $FILTER is a static program: the filter run here is $_dyn, the same objects with the C library shared"
+        FILTER=$_dyn
+    fi
 }
