@@ -15,8 +15,8 @@
 #    lib/libtwoway.a and the faces' objects): nothing that starts a
 #    program, no SQLite string builder, SQLite only from store.o,
 #    daemon() only from the milter.  (The filter binary itself links
-#    GLib statically, spawn code and all, so its objects are read
-#    rather than the binary.)
+#    GLib and the C library statically, spawn and dlopen code and all,
+#    so its objects are read rather than the binary.)
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
 
