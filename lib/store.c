@@ -1464,24 +1464,27 @@ tw_store_restore_set_aside(tw_store_t *s, gint64 owner_id, const char *addr, gin
     return run(s, S_SET_ASIDE_RESTORE, "iti", owner_id, addr, since);
 }
 
+/* A yes-or-no column of a message, read by statement id. */
+static tw_status_t
+message_flag(tw_store_t *s, stmt_id_t id, gint64 message, bool *flag)
+{
+    gint64 v;
+    tw_status_t st = query_int(s, id, &v, "i", message);
+
+    *flag = st == TW_OK && v != 0;
+    return st;
+}
+
 tw_status_t
 tw_store_message_set_aside(tw_store_t *s, gint64 message, bool *set_aside)
 {
-    gint64 v;
-    tw_status_t st = query_int(s, S_MESSAGE_SET_ASIDE, &v, "i", message);
-
-    *set_aside = st == TW_OK && v != 0;
-    return st;
+    return message_flag(s, S_MESSAGE_SET_ASIDE, message, set_aside);
 }
 
 tw_status_t
 tw_store_message_one_way(tw_store_t *s, gint64 message, bool *one_way)
 {
-    gint64 v;
-    tw_status_t st = query_int(s, S_MESSAGE_ONE_WAY, &v, "i", message);
-
-    *one_way = st == TW_OK && v != 0;
-    return st;
+    return message_flag(s, S_MESSAGE_ONE_WAY, message, one_way);
 }
 
 /* Replies. */
