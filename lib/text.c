@@ -170,10 +170,9 @@ mark_run(char **lines, size_t i, size_t n)
 static bool
 has_mark(const char *line, const char *mark, size_t len)
 {
-    unsigned char c = (unsigned char)line[len];
-
+    /* the line is read past the mark only once it holds the mark */
     return strncmp(line, mark, len) == 0 &&
-           (!g_ascii_isalnum(c) || strchr("]}|:>", mark[len - 1]) != NULL);
+           (!g_ascii_isalnum((unsigned char)line[len]) || strchr("]}|:>", mark[len - 1]) != NULL);
 }
 
 /* True when the next non-blank line after i is quoted. */

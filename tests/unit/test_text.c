@@ -186,6 +186,11 @@ test_zones_initials_quotes(void **state)
 static void
 test_zones_mark_quotes(void **state)
 {
+    /* a message that ends in a line shorter than its quoting prefix */
+    assert_zones("On Fri, 23 Aug 2002, Robert Harley wrote:\n"
+                 "--]Did you?\n"
+                 "N",
+                 "tqa");
     /* FoRK's "--]", then the same prefix further down */
     assert_zones("On Fri, 23 Aug 2002, Robert Harley wrote:\n"
                  "\n"
