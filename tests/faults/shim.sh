@@ -432,7 +432,17 @@ milter_conf mm accept
     echo '#!/bin/sh'
     echo '# restart.sh - starts the malloc-sweep milter again when it is gone'
     echo "pid=\$(cat '$SW/mm.pid' 2>/dev/null)"
-    echo "if kill -0 \"\$pid\" 2>/dev/null && ! grep -q '^State:.*Z' \"/proc/\$pid/status\" 2>/dev/null; then exit 0; fi"
+    echo "alive() { kill -0 \"\$pid\" 2>/dev/null && ! grep -q '^State:.*Z' \"/proc/\$pid/status\" 2>/dev/null; }"
+    echo "# a milter that said it aborts may take a while to go (AddressSanitizer"
+    echo "# writes its report first): it is waited for, not taken for alive"
+    echo "aborts=\$(grep -c 'Aborting\\|failed to allocate' '$T/mm.err' 2>/dev/null)"
+    echo "restarts=0"
+    echo "[ -f '$SW/restarted' ] && restarts=\$(wc -l <'$SW/restarted')"
+    echo "if [ \"\${aborts:-0}\" -gt \"\$restarts\" ]; then"
+    echo "    i=0"
+    echo "    while [ \$i -lt 500 ] && alive; do sleep 0.02; i=\$((i + 1)); done"
+    echo "fi"
+    echo "if alive; then exit 0; fi"
     echo "echo restarted >>'$SW/restarted'"
     echo "rm -f '$SW/mm.sock'"
     echo "LD_PRELOAD='$PRE_M' FAILSHIM_CONTROL='$SW/mm.control' FAILSHIM_LOG='$SW/mm.log' \\"
