@@ -155,6 +155,12 @@ read_addressing(const tw_config_t *cfg, const tw_message_t *msg, const char *own
     }
 }
 
+/* Why bulk mail asks nothing, as judge_ask() and tw_reading_set_bulk()
+ * say it. */
+static const char bulk_text_asks_nobody[] =
+    "the text of bulk mail asks nobody: its requests are calls to action";
+static const char bulk_asks_nobody[] = "not an ask: bulk mail asks nobody";
+
 /* Whom the greeting names: the owner, another reader in To or Cc, or
  * nobody. */
 static tw_greeting_t
@@ -190,7 +196,7 @@ judge_ask(const tw_config_t *cfg, const tw_message_t *msg, tw_reading_t *r,
      * to all its readers, not a question to answer. */
     if (r->text_ask && r->bulk.bulk) {
         r->text_ask = false;
-        why(r, "the text of bulk mail asks nobody: its requests are calls to action");
+        why(r, "%s", bulk_text_asks_nobody);
     }
 
     if (r->direction == TW_DIR_OUT) {
@@ -210,7 +216,7 @@ judge_ask(const tw_config_t *cfg, const tw_message_t *msg, tw_reading_t *r,
         return;
     if (r->bulk.bulk) {
         r->ask = false;
-        why(r, "not an ask: bulk mail asks nobody");
+        why(r, "%s", bulk_asks_nobody);
     } else if (r->bulk.list && !r->names_owner && !cfg->list_asks) {
         r->ask = false;
         why(r, "not an ask: list traffic that does not name the owner");
@@ -288,11 +294,11 @@ tw_reading_set_bulk(tw_reading_t *r, const char *reason)
     r->personal = false;
     if (r->text_ask) {
         r->text_ask = false;
-        why(r, "the text of bulk mail asks nobody: its requests are calls to action");
+        why(r, "%s", bulk_text_asks_nobody);
     }
     if (r->ask) {
         r->ask = false;
-        why(r, "not an ask: bulk mail asks nobody");
+        why(r, "%s", bulk_asks_nobody);
     }
 }
 

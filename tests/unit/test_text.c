@@ -727,26 +727,18 @@ test_zones_outlook_header_line(void **state)
 static void
 test_zones_outlook_separator(void **state)
 {
-    assert_zones("Thanks, that works for me.\n"
-                 "\n"
-                 "________________________________\n"
-                 "From: Me <me@example.org>\n"
-                 "Sent: Sunday, March 1, 2026 9:00 AM\n"
-                 "To: Alice Smith <alice@example.com>\n"
-                 "Subject: report\n"
-                 "\n"
-                 "Could you send me the report by Friday?\n",
-                 "aaqqqqqqq");
-    assert_fresh("Thanks, that works for me.\n"
-                 "\n"
-                 "________________________________\n"
-                 "From: Me <me@example.org>\n"
-                 "Sent: Sunday, March 1, 2026 9:00 AM\n"
-                 "To: Alice Smith <alice@example.com>\n"
-                 "Subject: report\n"
-                 "\n"
-                 "Could you send me the report by Friday?\n",
-                 "Thanks, that works for me.");
+    static const char reply[] = "Thanks, that works for me.\n"
+                                "\n"
+                                "________________________________\n"
+                                "From: Me <me@example.org>\n"
+                                "Sent: Sunday, March 1, 2026 9:00 AM\n"
+                                "To: Alice Smith <alice@example.com>\n"
+                                "Subject: report\n"
+                                "\n"
+                                "Could you send me the report by Friday?\n";
+
+    assert_zones(reply, "aaqqqqqqq");
+    assert_fresh(reply, "Thanks, that works for me.");
     /* a rule above the author's own "From:" line stays his */
     assert_zones("Results:\n"
                  "________________________________\n"
