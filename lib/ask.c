@@ -17,7 +17,9 @@ tw_ask_optimise(void)
 }
 
 /* Each cue's anchors, split and prepared once: the words of each '&'
- * group, the groups ended by GROUP_END, the list by NULL. */
+ * group, the groups ended by GROUP_END, the list by NULL.  One
+ * allocation holds the lists, the words and their text: the filter
+ * splits them in every process it starts. */
 static const tw_text_word_t GROUP_END[1];
 static const tw_text_word_t **anchor_words[TW_MAX_CUES];
 
@@ -28,22 +30,40 @@ split_anchors(void)
 
     if (!g_once_init_enter(&done))
         return;
+    size_t n_words = 0, n_slots = 0, n_chars = 0;
     for (size_t i = 0; i < tw_n_cues; i++) {
-        GPtrArray *words = g_ptr_array_new();
-        char **groups = g_strsplit(tw_cues[i].anchors, "&", -1);
-        for (char **g = groups; *g; g++) {
-            char **alts = g_strsplit(*g, "|", -1);
-            for (char **w = alts; *w; w++) {
-                tw_text_word_t *word = g_new(tw_text_word_t, 1);
-                tw_text_word_init(word, *w); /* the words live on in the list */
-                g_ptr_array_add(words, word);
-            }
-            g_free(alts);
-            g_ptr_array_add(words, (gpointer)GROUP_END);
+        const char *a = tw_cues[i].anchors;
+        size_t len = strlen(a);
+        if (len > 0) /* a word, its group's end */
+            n_words++, n_slots += 2;
+        for (size_t k = 0; k < len; k++)
+            if (a[k] == '|' || a[k] == '&') /* one more word, and for '&' one more end */
+                n_words++, n_slots += 1 + (a[k] == '&');
+        n_slots++; /* the list's end */
+        n_chars += len + 1;
+    }
+    const tw_text_word_t **slot = g_malloc(n_slots * sizeof *slot + n_words * sizeof(tw_text_word_t) +
+                                           n_chars);
+    tw_text_word_t *word = (tw_text_word_t *)(slot + n_slots);
+    char *text = (char *)(word + n_words);
+    for (size_t i = 0; i < tw_n_cues; i++) {
+        const char *a = tw_cues[i].anchors;
+        anchor_words[i] = slot;
+        while (*a != '\0') {
+            size_t len = strcspn(a, "|&");
+            char sep = a[len];
+            memcpy(text, a, len);
+            text[len] = '\0';
+            tw_text_word_init(word, text); /* the words live on in the list */
+            *slot++ = word++;
+            text += len + 1;
+            if (sep != '|')
+                *slot++ = GROUP_END;
+            if (sep == '\0')
+                break;
+            a += len + 1;
         }
-        g_strfreev(groups);
-        g_ptr_array_add(words, NULL);
-        anchor_words[i] = (const tw_text_word_t **)g_ptr_array_free(words, FALSE);
+        *slot++ = NULL;
     }
     g_once_init_leave(&done, 1);
 }
