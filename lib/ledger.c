@@ -45,13 +45,13 @@ add_contacts(recording_t *c)
     int n = 0;
 
     if (c->sender != NULL)
-        st = tw_store_add_contact(c->store, c->row, c->sender, TW_ROLE_FROM);
+        st = tw_store_add_contact(c->store, c->owner_id, c->row, c->sender, TW_ROLE_FROM);
     for (size_t l = 0; l < G_N_ELEMENTS(lists) && st == TW_OK; l++) {
         for (guint i = 0; i < lists[l]->len && st == TW_OK && n < MAX_CONTACTS; i++) {
             tw_mailbox_t *mb = lists[l]->pdata[i];
             if (tw_reading_is_nobody(c->cfg, c->r, mb->addr))
                 continue;
-            st = tw_store_add_contact(c->store, c->row, mb->addr, roles[l]);
+            st = tw_store_add_contact(c->store, c->owner_id, c->row, mb->addr, roles[l]);
             bool first = false;
             if (st == TW_OK && c->r->direction == TW_DIR_OUT)
                 st = tw_store_add_written_to(c->store, c->owner_id, mb->addr, c->date, &first);

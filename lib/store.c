@@ -133,7 +133,7 @@ static const char *const sql[N_STATEMENTS] = {
         " ?18, ?19)",
     [S_CONTACT_ADD] =
         "INSERT OR IGNORE INTO contacts (message_id, owner_id, address, role)"
-        " SELECT ?1, owner_id, ?2, ?3 FROM messages WHERE id = ?1",
+        " VALUES (?2, ?1, ?3, ?4)",
     [S_REF_ADD] = "INSERT OR IGNORE INTO refs (message_id, ref) VALUES (?1, ?2)",
     [S_LIST_ADD] = "INSERT OR IGNORE INTO lists (address) VALUES (?1)",
     /* written only when the owner had not written to ?2 by ?3 */
@@ -1095,9 +1095,10 @@ tw_store_insert_message(tw_store_t *s, const tw_message_row_t *m, gint64 *row)
 }
 
 tw_status_t
-tw_store_add_contact(tw_store_t *s, gint64 message, const char *addr, tw_role_t role)
+tw_store_add_contact(tw_store_t *s, gint64 owner_id, gint64 message, const char *addr,
+                     tw_role_t role)
 {
-    return run(s, S_CONTACT_ADD, "iti", message, addr, (gint64)role);
+    return run(s, S_CONTACT_ADD, "iiti", owner_id, message, addr, (gint64)role);
 }
 
 tw_status_t
