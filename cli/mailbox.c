@@ -71,6 +71,7 @@ typedef struct {
     char *copy;     /* read: a small file */
     void *map;      /* or mapped */
     size_t map_len;
+    bool message;   /* kept: one message, not an mbox */
 } file_t;
 
 static void
@@ -292,9 +293,14 @@ typedef struct {
 
 typedef struct {
     gint64 undated;
-    GPtrArray *files; /* file_t: an mbox stays loaded */
+    GPtrArray *files; /* file_t: an mbox stays loaded, and a message file read whole */
     GArray *entries;
+    size_t kept;      /* bytes of message files kept from their first read */
 } index_t;
+
+/* Message files read whole for their Date are kept, up to this many
+ * bytes in all, so that they are not read again when handed over. */
+#define KEPT_BYTES (64 * 1024 * 1024)
 
 static void
 file_free(gpointer p)
@@ -400,6 +406,15 @@ index_file(void *ctx, const char *path, tw_error_t *err)
         split_mbox(f, index_part, ix);
         return TW_OK;
     }
+    if (whole && n > 0 && ix->kept + (size_t)n <= KEPT_BYTES) {
+        f->copy = g_memdup2(head, (gsize)n);
+        f->data = f->copy;
+        f->len = (size_t)n;
+        f->message = true;
+        ix->kept += (size_t)n;
+        add_entry(ix, 0, f->len, 0);
+        return TW_OK;
+    }
     if (whole || (n > 0 && !mbox && has_header_end(head, (size_t)n))) {
         f->data = head;
         f->len = (size_t)n;
@@ -448,10 +463,15 @@ tw_mailbox_each_by_date(const char *path, gint64 undated, tw_mailbox_fn fn, void
     for (guint i = 0; i < ix.entries->len && st == TW_OK; i++) {
         entry_t *e = &g_array_index(ix.entries, entry_t, i);
         file_t *f = ix.files->pdata[e->file];
-        if (f->data == NULL)
+        if (f->data == NULL) {
             st = each_in_file(f->path, fn, ctx, err); /* a message file */
-        else if (!deliver_part(&d, f, e->start, e->len, e->line))
+        } else if (f->message) {
+            if (!fn(ctx, f->data, f->len, f->path))
+                st = TW_ERR_IO;
+            file_unload(f);
+        } else if (!deliver_part(&d, f, e->start, e->len, e->line)) {
             st = TW_ERR_IO;
+        }
     }
     g_array_free(ix.entries, TRUE);
     g_ptr_array_free(ix.files, TRUE);
