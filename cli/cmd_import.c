@@ -367,7 +367,8 @@ tw_cmd_import(tw_cmd_t *cmd, int argc, char **argv)
             tw_warn("%s: %s", argv[i], g_strerror(errno));
             return 66;
         }
-        im.bytes_total += tw_mailbox_bytes(argv[i]);
+        if (im.progress) /* a look at every file's size, for the share done */
+            im.bytes_total += tw_mailbox_bytes(argv[i]);
     }
     im.paths = argv + optind;
     im.n_paths = argc - optind;

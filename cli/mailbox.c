@@ -2,6 +2,7 @@
 #include "mailbox.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <gmime/gmime.h>
 #include <string.h>
@@ -31,33 +32,51 @@ is_maildir(const char *path)
     return yes;
 }
 
-/* The entries of a directory, sorted, without dot files. */
-static GPtrArray *
-list_dir(const char *path, tw_error_t *err)
-{
-    GError *error = NULL;
-    GDir *dir = g_dir_open(path, 0, &error);
-    GPtrArray *names;
-    const char *name;
+/* An entry of a directory. */
+typedef struct {
+    char *path;
+    bool dir;
+} entry_name_t;
 
-    if (dir == NULL) {
-        tw_error_set(err, "%s: %s", path, error->message);
-        g_error_free(error);
-        return NULL;
-    }
-    names = g_ptr_array_new_with_free_func(g_free);
-    while ((name = g_dir_read_name(dir)) != NULL)
-        if (name[0] != '.')
-            g_ptr_array_add(names, g_build_filename(path, name, NULL));
-    g_dir_close(dir);
-    return names;
+static void
+entry_name_clear(gpointer p)
+{
+    g_free(((entry_name_t *)p)->path);
 }
 
-/* g_ptr_array_sort passes pointers to elements. */
 static gint
-compare_paths(gconstpointer a, gconstpointer b)
+compare_names(gconstpointer a, gconstpointer b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(((const entry_name_t *)a)->path, ((const entry_name_t *)b)->path);
+}
+
+/* The entries of a directory, sorted, without dot files; each known a
+ * directory or not by its type in the listing, or by a look at it when
+ * the listing does not say (a link, a file system without types). */
+static GArray *
+list_dir(const char *path, tw_error_t *err)
+{
+    DIR *dir = opendir(path);
+    GArray *names;
+    struct dirent *d;
+
+    if (dir == NULL) {
+        tw_error_set(err, "%s: %s", path, g_strerror(errno));
+        return NULL;
+    }
+    names = g_array_new(FALSE, FALSE, sizeof(entry_name_t));
+    g_array_set_clear_func(names, entry_name_clear);
+    while ((d = readdir(dir)) != NULL) {
+        if (d->d_name[0] == '.')
+            continue;
+        entry_name_t e = {g_build_filename(path, d->d_name, NULL), d->d_type == DT_DIR};
+        if (d->d_type == DT_UNKNOWN || d->d_type == DT_LNK)
+            e.dir = is_dir(e.path);
+        g_array_append_val(names, e);
+    }
+    closedir(dir);
+    g_array_sort(names, compare_names);
+    return names;
 }
 
 /* Files up to this size are read rather than mapped. */
@@ -216,36 +235,29 @@ typedef tw_status_t (*file_fn)(void *ctx, const char *path, tw_error_t *err);
 static tw_status_t
 walk_dir(const char *path, file_fn fn, void *ctx, tw_error_t *err, int depth)
 {
-    GPtrArray *names;
+    const char *subs[] = {"cur", "new"};
+    bool maildir = is_maildir(path);
     tw_status_t st = TW_OK;
 
     if (depth > 16)
         return TW_OK;
-    if (is_maildir(path)) {
-        const char *subs[] = {"cur", "new"};
-        for (size_t i = 0; i < 2 && st == TW_OK; i++) {
-            char *sub = g_build_filename(path, subs[i], NULL);
-            names = list_dir(sub, err);
-            g_free(sub);
-            if (names == NULL)
-                return TW_ERR_NOINPUT;
-            g_ptr_array_sort(names, compare_paths);
-            for (guint k = 0; k < names->len && st == TW_OK; k++)
-                if (!is_dir(names->pdata[k]))
-                    st = fn(ctx, names->pdata[k], err);
-            g_ptr_array_free(names, TRUE);
+    /* a maildir's messages are in cur and new; any other directory is
+     * walked whole */
+    for (size_t i = 0; i < (maildir ? 2 : 1) && st == TW_OK; i++) {
+        char *sub = maildir ? g_build_filename(path, subs[i], NULL) : g_strdup(path);
+        GArray *names = list_dir(sub, err);
+        g_free(sub);
+        if (names == NULL)
+            return TW_ERR_NOINPUT;
+        for (guint k = 0; k < names->len && st == TW_OK; k++) {
+            const entry_name_t *e = &g_array_index(names, entry_name_t, k);
+            if (!e->dir)
+                st = fn(ctx, e->path, err);
+            else if (!maildir)
+                st = walk_dir(e->path, fn, ctx, err, depth + 1);
         }
-        return st;
+        g_array_free(names, TRUE);
     }
-    names = list_dir(path, err);
-    if (names == NULL)
-        return TW_ERR_NOINPUT;
-    g_ptr_array_sort(names, compare_paths);
-    for (guint k = 0; k < names->len && st == TW_OK; k++) {
-        const char *p = names->pdata[k];
-        st = is_dir(p) ? walk_dir(p, fn, ctx, err, depth + 1) : fn(ctx, p, err);
-    }
-    g_ptr_array_free(names, TRUE);
     return st;
 }
 
@@ -285,22 +297,41 @@ tw_mailbox_each(const char *path, tw_mailbox_fn fn, void *ctx, tw_error_t *err)
 /* One message found under a path. */
 typedef struct {
     gint64 date;
-    guint seq;      /* in the order found */
-    guint file;     /* in files */
+    guint64 seq;    /* in the order found: its file's place, then its own */
+    file_t *file;
     unsigned line;  /* of an mbox's message, else 0 */
     size_t start, len;
 } entry_t;
 
-typedef struct {
-    gint64 undated;
-    GPtrArray *files; /* file_t: an mbox stays loaded, and a message file read whole */
-    GArray *entries;
-    size_t kept;      /* bytes of message files kept from their first read */
-} index_t;
+/* Files are looked at by several threads at once: opening and reading
+ * tens of thousands of them is most of the time before the first
+ * message can be handed over. */
+#define MAX_INDEXERS 4
 
 /* Message files read whole for their Date are kept, up to this many
  * bytes in all, so that they are not read again when handed over. */
 #define KEPT_BYTES (64 * 1024 * 1024)
+
+/* The files under a path, shared by the threads that index them. */
+typedef struct {
+    gint64 undated;
+    GPtrArray *paths; /* in walk order */
+    gint next;        /* the next path to look at */
+    gint kept;        /* bytes of message files kept */
+    gint failed;      /* a look failed: the others stop */
+} index_t;
+
+/* What one thread found. */
+typedef struct {
+    index_t *ix;
+    GPtrArray *files;  /* file_t: an mbox stays loaded, and a message file read whole */
+    GArray *entries;
+    guint path;        /* the path looked at */
+    guint parts;       /* messages found in it so far */
+    tw_status_t st;    /* the first failure, at failed_path */
+    guint failed_path;
+    tw_error_t err;
+} indexer_t;
 
 static void
 file_free(gpointer p)
@@ -339,20 +370,21 @@ message_date(const char *data, size_t len, gint64 undated)
     return undated;
 }
 
+/* The message data[start, start + len) of the file last added. */
 static void
-add_entry(index_t *ix, size_t start, size_t len, unsigned line)
+add_entry(indexer_t *me, size_t start, size_t len, unsigned line)
 {
-    file_t *f = ix->files->pdata[ix->files->len - 1];
+    file_t *f = me->files->pdata[me->files->len - 1];
     entry_t e = {
-        .date = message_date(f->data + start, len, ix->undated),
-        .seq = ix->entries->len,
-        .file = ix->files->len - 1,
+        .date = message_date(f->data + start, len, me->ix->undated),
+        .seq = (guint64)me->path << 32 | me->parts++,
+        .file = f,
         .line = line,
         .start = start,
         .len = len,
     };
 
-    g_array_append_val(ix->entries, e);
+    g_array_append_val(me->entries, e);
 }
 
 static bool
@@ -377,13 +409,25 @@ has_header_end(const char *data, size_t len)
     return !raw.header_unterminated && raw.body_start < len;
 }
 
+/* Whether n more bytes may be kept. */
+static bool
+may_keep(index_t *ix, size_t n)
+{
+    if (n == 0 || n > KEPT_BYTES)
+        return false;
+    if (g_atomic_int_add(&ix->kept, (gint)n) + n <= KEPT_BYTES)
+        return true;
+    g_atomic_int_add(&ix->kept, -(gint)n);
+    return false;
+}
+
 /* Indexes the messages of one file: an mbox stays loaded for its
  * messages to be handed over; of a message file the head is read, and
- * the whole file when it is handed over. */
+ * kept when it is the whole file and the budget allows, else the whole
+ * file is read again when it is handed over. */
 static tw_status_t
-index_file(void *ctx, const char *path, tw_error_t *err)
+index_file(indexer_t *me, const char *path, tw_error_t *err)
 {
-    index_t *ix = ctx;
     file_t *f = g_new0(file_t, 1);
     char head[HEAD_BYTES];
     ssize_t n = -1;
@@ -391,7 +435,7 @@ index_file(void *ctx, const char *path, tw_error_t *err)
     int fd;
 
     f->path = g_strdup(path);
-    g_ptr_array_add(ix->files, f);
+    g_ptr_array_add(me->files, f);
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
         while ((n = read(fd, head, sizeof head)) < 0 && errno == EINTR)
             ;
@@ -399,41 +443,68 @@ index_file(void *ctx, const char *path, tw_error_t *err)
     }
     bool whole = n >= 0 && (size_t)n < sizeof head;
     bool mbox = n >= 5 && memcmp(head, "From ", 5) == 0;
-    if (whole && mbox) {
+    if (whole && (mbox || may_keep(me->ix, (size_t)n))) {
         f->copy = g_memdup2(head, (gsize)n);
         f->data = f->copy;
         f->len = (size_t)n;
-        split_mbox(f, index_part, ix);
-        return TW_OK;
-    }
-    if (whole && n > 0 && ix->kept + (size_t)n <= KEPT_BYTES) {
-        f->copy = g_memdup2(head, (gsize)n);
-        f->data = f->copy;
-        f->len = (size_t)n;
-        f->message = true;
-        ix->kept += (size_t)n;
-        add_entry(ix, 0, f->len, 0);
+        f->message = !mbox;
+        if (mbox)
+            split_mbox(f, index_part, me);
+        else
+            add_entry(me, 0, f->len, 0);
         return TW_OK;
     }
     if (whole || (n > 0 && !mbox && has_header_end(head, (size_t)n))) {
         f->data = head;
         f->len = (size_t)n;
-        add_entry(ix, 0, f->len, 0);
+        add_entry(me, 0, f->len, 0);
         f->data = NULL;
         return TW_OK;
     }
     /* what is not a message file stays until the end: mapped, its
      * pages the system's to drop */
     if ((st = file_load(f, true, err)) != TW_OK) {
-        g_ptr_array_remove_index(ix->files, ix->files->len - 1);
+        g_ptr_array_remove_index(me->files, me->files->len - 1);
         return st;
     }
     if (is_mbox(f)) {
-        split_mbox(f, index_part, ix);
+        split_mbox(f, index_part, me);
     } else {
-        add_entry(ix, 0, f->len, 0);
+        add_entry(me, 0, f->len, 0);
         file_unload(f);
     }
+    return TW_OK;
+}
+
+static gpointer
+indexer(gpointer data)
+{
+    indexer_t *me = data;
+    index_t *ix = me->ix;
+
+    me->files = g_ptr_array_new_with_free_func(file_free);
+    me->entries = g_array_new(FALSE, FALSE, sizeof(entry_t));
+    while (!g_atomic_int_get(&ix->failed)) {
+        guint i = (guint)g_atomic_int_add(&ix->next, 1);
+        if (i >= ix->paths->len)
+            break;
+        me->path = i;
+        me->parts = 0;
+        tw_status_t st = index_file(me, ix->paths->pdata[i], &me->err);
+        if (st != TW_OK) {
+            me->st = st;
+            me->failed_path = i;
+            g_atomic_int_set(&ix->failed, 1);
+        }
+    }
+    return NULL;
+}
+
+static tw_status_t
+collect_path(void *ctx, const char *path, tw_error_t *err)
+{
+    (void)err;
+    g_ptr_array_add(ctx, g_strdup(path));
     return TW_OK;
 }
 
@@ -451,18 +522,41 @@ tw_status_t
 tw_mailbox_each_by_date(const char *path, gint64 undated, tw_mailbox_fn fn, void *ctx,
                         tw_error_t *err)
 {
-    index_t ix = {
-        .undated = undated,
-        .files = g_ptr_array_new_with_free_func(file_free),
-        .entries = g_array_new(FALSE, FALSE, sizeof(entry_t)),
-    };
+    index_t ix = {.undated = undated, .paths = g_ptr_array_new_with_free_func(g_free)};
+    indexer_t me[MAX_INDEXERS] = {{0}};
+    GThread *threads[MAX_INDEXERS];
+    int n = CLAMP((int)g_get_num_processors(), 1, MAX_INDEXERS);
     deliver_t d = {fn, ctx};
-    tw_status_t st = walk(path, index_file, &ix, err);
+    tw_status_t st = walk(path, collect_path, ix.paths, err);
 
-    g_array_sort(ix.entries, by_date);
-    for (guint i = 0; i < ix.entries->len && st == TW_OK; i++) {
-        entry_t *e = &g_array_index(ix.entries, entry_t, i);
-        file_t *f = ix.files->pdata[e->file];
+    if (st != TW_OK) {
+        g_ptr_array_free(ix.paths, TRUE);
+        return st;
+    }
+    n = MIN(n, (int)(ix.paths->len / 16) + 1); /* a thread for every 16 files at least */
+    for (int t = 0; t < n; t++)
+        me[t].ix = &ix;
+    for (int t = 1; t < n; t++)
+        threads[t] = g_thread_new("indexer", indexer, &me[t]);
+    indexer(&me[0]);
+    GArray *entries = g_array_new(FALSE, FALSE, sizeof(entry_t));
+    const indexer_t *failed = NULL;
+    for (int t = 0; t < n; t++) {
+        if (t > 0)
+            g_thread_join(threads[t]);
+        g_array_append_vals(entries, me[t].entries->data, me[t].entries->len);
+        if (me[t].st != TW_OK && (failed == NULL || me[t].failed_path < failed->failed_path))
+            failed = &me[t];
+    }
+    if (failed != NULL) {
+        st = failed->st;
+        if (err != NULL)
+            *err = failed->err;
+    }
+    g_array_sort(entries, by_date);
+    for (guint i = 0; i < entries->len && st == TW_OK; i++) {
+        entry_t *e = &g_array_index(entries, entry_t, i);
+        file_t *f = e->file;
         if (f->data == NULL) {
             st = each_in_file(f->path, fn, ctx, err); /* a message file */
         } else if (f->message) {
@@ -473,8 +567,12 @@ tw_mailbox_each_by_date(const char *path, gint64 undated, tw_mailbox_fn fn, void
             st = TW_ERR_IO;
         }
     }
-    g_array_free(ix.entries, TRUE);
-    g_ptr_array_free(ix.files, TRUE);
+    g_array_free(entries, TRUE);
+    for (int t = 0; t < n; t++) {
+        g_array_free(me[t].entries, TRUE);
+        g_ptr_array_free(me[t].files, TRUE);
+    }
+    g_ptr_array_free(ix.paths, TRUE);
     return st;
 }
 

@@ -32,8 +32,10 @@ tw_status_t tw_mailbox_each(const char *path, tw_mailbox_fn fn, void *ctx,
 /* The same in date order, by the messages' Date headers: a message
  * without one counts as dated undated; messages of the same date come
  * in the order tw_mailbox_each() gives.  Every message under path is
- * looked at before the first is handed over: an mbox stays loaded
- * until the end, a message file is read again. */
+ * looked at, by as many threads as there are processors (up to four),
+ * before the first is handed over: an mbox stays loaded until the end,
+ * a message file is kept from that look (up to 64 MB of them in all) or
+ * read again. */
 tw_status_t tw_mailbox_each_by_date(const char *path, gint64 undated,
                                     tw_mailbox_fn fn, void *ctx,
                                     tw_error_t *err);

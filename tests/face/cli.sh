@@ -366,6 +366,38 @@ otw import --quiet --sent "$T/ord/sent2"
 is "$(otw show --json seller@vendor.example | jq -r '.ledger | "\(.asks_from_them) \(.answered_by_you) \(.you_owe) \(.received) \(.bulk_received)"')" \
    "12 1 11 12 0" "the owner's first message to the sender, recorded last, dated early: none of its mail is one-way"
 
+# Many files, looked at by several threads before the first is recorded:
+# names in the reverse of date order, a message longer than the head read
+# for its Date, a small mbox and one longer than that head.
+BIG=$T/big
+mkdir -p "$BIG"
+t0=1772445600 # Mon, 02 Mar 2026 10:00:00 +0000
+for i in $(seq 1 240); do
+    printf 'From: p%d@example.net\nTo: %s\nSubject: Note %d\nDate: %s\nMessage-ID: <n%d@example.net>\n\nNote %d.\n' \
+        "$i" $OWNER "$i" "$(date -u -R -d @$((t0 + i * 3600)))" "$i" "$i" >"$BIG/$(printf '%03d' $((241 - i))).eml"
+done
+{ printf 'From: long@example.net\nTo: %s\nSubject: Long\nDate: %s\nMessage-ID: <long@example.net>\n\n' \
+      $OWNER "$(date -u -R -d @$((t0 + 100 * 3600 + 60)))"
+  for k in $(seq 1 400); do echo "A long line of the long message, line $k of 400."; done; } >"$BIG/long.eml"
+for m in 1 2 3; do
+    printf 'From box@example.net  Mon Mar  2 10:00:00 2026\nFrom: box@example.net\nTo: %s\nSubject: Box %d\nDate: %s\nMessage-ID: <box%d@example.net>\n\nBox %d.\n\n' \
+        $OWNER "$m" "$(date -u -R -d @$((t0 + (m * 70) * 3600 + 120)))" "$m" "$m"
+done >"$BIG/a-small.mbox"
+for m in 1 2; do
+    printf 'From big@example.net  Mon Mar  2 10:00:00 2026\nFrom: big@example.net\nTo: %s\nSubject: Big %d\nDate: %s\nMessage-ID: <big%d@example.net>\n\n' \
+        $OWNER "$m" "$(date -u -R -d @$((t0 + (m * 90) * 3600 + 180)))" "$m"
+    for k in $(seq 1 300); do echo "Line $k of the big mbox's message $m."; done
+    echo
+done >"$BIG/b-big.mbox"
+BDB=$T/big.db
+"$TWOWAY" --db "$BDB" --owner $OWNER import --quiet "$BIG"; rc=$?
+want=$( { for i in $(seq 1 240); do echo "$((i * 3600)) n$i@example.net"; done
+          echo "$((100 * 3600 + 60)) long@example.net"
+          for m in 1 2 3; do echo "$((m * 70 * 3600 + 120)) box$m@example.net"; done
+          for m in 1 2; do echo "$((m * 90 * 3600 + 180)) big$m@example.net"; done; } | sort -n | cut -d' ' -f2 | tr '\n' ' ')
+is "$rc|$(sqlite3 "$BDB" "SELECT msgid FROM messages ORDER BY id" | tr '\n' ' ')" "0|$want" \
+   "import of 246 messages in 243 files named out of date order: every one recorded, in date order"
+
 # ---------------------------------------------------------------------
 # 5. Errors and exit statuses
 
