@@ -41,24 +41,26 @@ add_contacts(recording_t *c)
     const tw_message_t *msg = c->r->msg;
     GPtrArray *lists[] = {msg->to, msg->cc, msg->bcc};
     tw_role_t roles[] = {TW_ROLE_TO, TW_ROLE_CC, TW_ROLE_BCC};
-    tw_status_t st = TW_OK;
-    int n = 0;
+    tw_contact_t people[MAX_CONTACTS + 1];
+    size_t n = 0;
+    tw_status_t st;
 
     if (c->sender != NULL)
-        st = tw_store_add_contact(c->store, c->owner_id, c->row, c->sender, TW_ROLE_FROM);
-    for (size_t l = 0; l < G_N_ELEMENTS(lists) && st == TW_OK; l++) {
-        for (guint i = 0; i < lists[l]->len && st == TW_OK && n < MAX_CONTACTS; i++) {
+        people[n++] = (tw_contact_t){c->sender, TW_ROLE_FROM};
+    size_t readers = n; /* where the recipients start */
+    for (size_t l = 0; l < G_N_ELEMENTS(lists); l++) {
+        for (guint i = 0; i < lists[l]->len && n - readers < MAX_CONTACTS; i++) {
             tw_mailbox_t *mb = lists[l]->pdata[i];
-            if (tw_reading_is_nobody(c->cfg, c->r, mb->addr))
-                continue;
-            st = tw_store_add_contact(c->store, c->owner_id, c->row, mb->addr, roles[l]);
-            bool first = false;
-            if (st == TW_OK && c->r->direction == TW_DIR_OUT)
-                st = tw_store_add_written_to(c->store, c->owner_id, mb->addr, c->date, &first);
-            if (first)
-                g_ptr_array_add(c->first_written, mb->addr);
-            n++;
+            if (!tw_reading_is_nobody(c->cfg, c->r, mb->addr))
+                people[n++] = (tw_contact_t){mb->addr, roles[l]};
         }
+    }
+    st = tw_store_add_contacts(c->store, c->owner_id, c->row, people, n);
+    for (size_t i = readers; i < n && st == TW_OK && c->r->direction == TW_DIR_OUT; i++) {
+        bool first = false;
+        st = tw_store_add_written_to(c->store, c->owner_id, people[i].addr, c->date, &first);
+        if (first)
+            g_ptr_array_add(c->first_written, (gpointer)people[i].addr);
     }
     for (guint i = 0; i < msg->references->len && st == TW_OK; i++)
         st = tw_store_add_ref(c->store, c->row, msg->references->pdata[i]);

@@ -23,6 +23,9 @@ typedef enum {
     S_MESSAGE_FIND,
     S_MESSAGE_INSERT,
     S_CONTACT_ADD,
+    S_CONTACT_ADD_2,
+    S_CONTACT_ADD_4,
+    S_CONTACT_ADD_8,
     S_REF_ADD,
     S_LIST_ADD,
     S_WRITTEN_ADD,
@@ -111,6 +114,9 @@ typedef enum {
     "((m.direction = 0 AND c.role = 0) OR (m.direction = 1 AND c.role > 0))"  \
     " AND c.address NOT IN (SELECT address FROM lists)"
 #define OPEN "answered_at IS NULL AND done_at IS NULL"
+#define CONTACT_ADD                                                             \
+    "INSERT OR IGNORE INTO contacts (message_id, owner_id, address, role)"      \
+    " VALUES (?2, ?1, ?3, ?4)"
 /* open, or answered by a message dated after the answer at ?N */
 #define OPEN_BEFORE(n) "done_at IS NULL AND (answered_at IS NULL OR answered_at > ?" #n ")"
 
@@ -131,9 +137,13 @@ static const char *const sql[N_STATEMENTS] = {
         " ask, score, cue, recorded_at, thanks, one_way)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
         " ?18, ?19)",
-    [S_CONTACT_ADD] =
-        "INSERT OR IGNORE INTO contacts (message_id, owner_id, address, role)"
-        " VALUES (?2, ?1, ?3, ?4)",
+    /* a message's contacts, several rows a statement */
+    [S_CONTACT_ADD] = CONTACT_ADD,
+    [S_CONTACT_ADD_2] = CONTACT_ADD ", (?2, ?1, ?5, ?6)",
+    [S_CONTACT_ADD_4] = CONTACT_ADD ", (?2, ?1, ?5, ?6), (?2, ?1, ?7, ?8), (?2, ?1, ?9, ?10)",
+    [S_CONTACT_ADD_8] =
+        CONTACT_ADD ", (?2, ?1, ?5, ?6), (?2, ?1, ?7, ?8), (?2, ?1, ?9, ?10),"
+        " (?2, ?1, ?11, ?12), (?2, ?1, ?13, ?14), (?2, ?1, ?15, ?16), (?2, ?1, ?17, ?18)",
     [S_REF_ADD] = "INSERT OR IGNORE INTO refs (message_id, ref) VALUES (?1, ?2)",
     [S_LIST_ADD] = "INSERT OR IGNORE INTO lists (address) VALUES (?1)",
     /* written only when the owner had not written to ?2 by ?3 */
@@ -1095,10 +1105,48 @@ tw_store_insert_message(tw_store_t *s, const tw_message_row_t *m, gint64 *row)
 }
 
 tw_status_t
+tw_store_add_contacts(tw_store_t *s, gint64 owner_id, gint64 message, const tw_contact_t *c,
+                      size_t n)
+{
+    static const struct {
+        stmt_id_t id;
+        size_t rows;
+    } sizes[] = {{S_CONTACT_ADD_8, 8}, {S_CONTACT_ADD_4, 4}, {S_CONTACT_ADD_2, 2},
+                 {S_CONTACT_ADD, 1}};
+    tw_status_t st = TW_OK;
+    size_t i = 0, k = 0;
+
+    while (i < n && st == TW_OK) {
+        if (n - i < sizes[k].rows) {
+            k++;
+            continue;
+        }
+        sqlite3_stmt *stmt = prepare(s, sizes[k].id, &st);
+        if (stmt == NULL)
+            return st;
+        int rc = sqlite3_bind_int64(stmt, 1, owner_id);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_int64(stmt, 2, message);
+        for (size_t r = 0; r < sizes[k].rows && rc == SQLITE_OK; r++, i++) {
+            rc = sqlite3_bind_text(stmt, (int)(3 + 2 * r), c[i].addr, -1, SQLITE_STATIC);
+            if (rc == SQLITE_OK)
+                rc = sqlite3_bind_int(stmt, (int)(4 + 2 * r), (int)c[i].role);
+        }
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(stmt);
+        st = status_of(s, rc);
+        done(stmt);
+    }
+    return st;
+}
+
+tw_status_t
 tw_store_add_contact(tw_store_t *s, gint64 owner_id, gint64 message, const char *addr,
                      tw_role_t role)
 {
-    return run(s, S_CONTACT_ADD, "iiti", owner_id, message, addr, (gint64)role);
+    tw_contact_t c = {addr, role};
+
+    return tw_store_add_contacts(s, owner_id, message, &c, 1);
 }
 
 tw_status_t

@@ -118,6 +118,13 @@ tw_status_t tw_store_insert_message(tw_store_t *store,
                                     const tw_message_row_t *m, gint64 *row);
 tw_status_t tw_store_add_contact(tw_store_t *store, gint64 owner_id, gint64 message,
                                  const char *addr, tw_role_t role);
+/* The people of a message, in one statement for several of them. */
+typedef struct {
+    const char *addr;
+    tw_role_t role;
+} tw_contact_t;
+tw_status_t tw_store_add_contacts(tw_store_t *store, gint64 owner_id, gint64 message,
+                                  const tw_contact_t *contacts, size_t n);
 tw_status_t tw_store_add_ref(tw_store_t *store, gint64 message,
                              const char *ref);
 /* Remembers the address of a mailing list: no correspondent. */

@@ -974,6 +974,46 @@ test_threads_bind_and_merge(void **state)
     assert_int_equal(stats.messages, 1);
 }
 
+/* A message's people go in several rows a statement: every count of
+ * them is written whole, a repeated one once. */
+static void
+test_add_contacts_in_batches(void **state)
+{
+    fixture_t *f = *state;
+    tw_store_t *s = f->store;
+    gint64 owner, thread;
+    tw_contact_t people[23];
+    char addr[23][32];
+
+    assert_int_equal(tw_store_owner(s, "me@example.org", true, &owner), TW_OK);
+    assert_int_equal(tw_store_thread_create(s, owner, "many", 1000, &thread), TW_OK);
+    for (size_t i = 0; i < G_N_ELEMENTS(people); i++) {
+        g_snprintf(addr[i], sizeof addr[i], "p%02zu@example.org", i);
+        people[i] = (tw_contact_t){addr[i], i == 0 ? TW_ROLE_FROM : TW_ROLE_TO};
+    }
+    people[22] = people[21]; /* the same person twice */
+    for (size_t n = 0; n <= 23; n++) {
+        char key[16], *sql, *got;
+        g_snprintf(key, sizeof key, "m%zu@x", n);
+        gint64 row = insert_message(s, owner, key, key, thread, TW_DIR_IN, "p00@example.org", 1000);
+        assert_int_equal(tw_store_add_contacts(s, owner, row, people, n), TW_OK);
+        sql = g_strdup_printf("SELECT count(*) || ' ' || coalesce(group_concat(address || ':' || role"
+                              " || ':' || owner_id, ','), '') FROM (SELECT * FROM contacts"
+                              " WHERE message_id = %" G_GINT64_FORMAT " ORDER BY address, role)", row);
+        got = query_on(f->path, sql);
+        GString *want = g_string_new(NULL);
+        size_t distinct = n == 23 ? 22 : MIN(n, 22);
+        g_string_printf(want, "%zu ", distinct);
+        for (size_t i = 0; i < distinct; i++)
+            g_string_append_printf(want, "%sp%02zu@example.org:%d:%" G_GINT64_FORMAT, i ? "," : "", i,
+                                   i == 0 ? TW_ROLE_FROM : TW_ROLE_TO, owner);
+        assert_string_equal(got, want->str);
+        g_string_free(want, TRUE);
+        g_free(got);
+        g_free(sql);
+    }
+}
+
 static void
 test_thread_by_subject(void **state)
 {
@@ -1210,6 +1250,7 @@ main(void)
         T(test_owners),
         T(test_find_message_by_key_and_content),
         T(test_threads_bind_and_merge),
+        T(test_add_contacts_in_batches),
         T(test_thread_by_subject),
         T(test_asks_and_balance),
         T(test_mark_done),
