@@ -608,24 +608,32 @@ tw_message_parse(const char *data, size_t len, size_t max_body,
         msg->body_truncated = true;
     }
 
-    /* GMime reads a bounded header block, then the body up to the cap */
+    /* GMime reads a bounded header block, then the body up to the cap:
+     * a copy when the header block is bounded, else the data itself
+     * (the stream only reads it, and all made from it is gone before
+     * this returns) */
     GString *head = bounded_header(&raw);
-    if (head != NULL) {
+    bool copied = head != NULL;
+    GByteArray *bytes;
+    if (copied) {
         size_t header_end = raw.header_end - raw.from_len;
         g_string_append_len(head, data + header_end, (gssize)(parse_len - header_end));
+        gsize head_len = head->len;
+        bytes = g_byte_array_new_take((guint8 *)g_string_free(head, FALSE), head_len);
+    } else {
+        bytes = g_byte_array_new_take((guint8 *)data, parse_len);
     }
-    GMimeStream *stream = head != NULL
-                              ? g_mime_stream_mem_new_with_buffer(head->str, head->len)
-                              : g_mime_stream_mem_new_with_buffer(data, parse_len);
-    if (head != NULL)
-        g_string_free(head, TRUE);
+    GMimeStream *stream = g_mime_stream_mem_new_with_byte_array(bytes);
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
     g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
     GMimeMessage *message = g_mime_parser_construct_message(parser, NULL);
     g_object_unref(parser);
     g_object_unref(stream);
-    if (message == NULL)
+    if (message == NULL) {
+        g_byte_array_free(bytes, copied);
         return TW_OK;
+    }
 
     msg->is_mail = true;
     read_headers(msg, message, delims);
@@ -643,5 +651,6 @@ tw_message_parse(const char *data, size_t len, size_t max_body,
     read_text(msg, message, max_body);
     compute_content_key(msg, data + body_start, body_len);
     g_object_unref(message);
+    g_byte_array_free(bytes, copied);
     return TW_OK;
 }
