@@ -34,6 +34,8 @@ typedef struct {
     tw_message_t *msg; /* NULL when the input is not mail */
     char *owner;       /* NULL when no owner could be found */
     tw_reading_t reading;
+    bool copy;         /* an earlier message has its key or content: not read */
+    guint64 order;     /* in the walker's order */
     char *origin;
 } item_t;
 
@@ -59,6 +61,9 @@ typedef struct {
     guint64 next_seq;    /* the walker's next number */
     gint stop;           /* set by the recorder when it fails */
     tw_error_t walker_err;
+    guint64 next_order;  /* the walker's next message */
+    GMutex seen_lock;    /* guards seen */
+    GHashTable *seen;    /* hash of owner and key, or owner and content -> first order + 1 */
     char *fallback_owner; /* for messages that name no owner */
     guint64 read, recorded, known, not_mail, no_owner;
     guint64 bytes_done, bytes_total;
@@ -109,6 +114,7 @@ walk_one(void *ctx, const char *data, size_t len, const char *origin)
     if (g_atomic_int_get(&im->stop))
         return false;
     it = g_new0(item_t, 1);
+    it->order = im->next_order++;
     it->data = g_memdup2(data, len ? len : 1);
     it->bytes = len;
     it->origin = g_strdup(origin);
@@ -133,6 +139,48 @@ walker(gpointer data)
     return NULL;
 }
 
+/* A 64-bit FNV-1a hash of the owner and a key. */
+static gsize
+key_hash(const char *owner, const char *kind, const char *key)
+{
+    const char *parts[] = {owner, kind, key};
+    guint64 h = G_GUINT64_CONSTANT(14695981039346656037);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(parts); i++)
+        for (const unsigned char *p = (const unsigned char *)parts[i];; p++) {
+            h = (h ^ *p) * G_GUINT64_CONSTANT(1099511628211);
+            if (*p == '\0')
+                break;
+        }
+    return (gsize)h;
+}
+
+/* Whether an earlier message of this import has the owner and the key
+ * or the content of this one: it is recorded before this one is looked
+ * at, which then is known and needs no reading (the recorder makes sure:
+ * hashes may collide, and workers race).  This one's hashes are noted
+ * otherwise. */
+static bool
+seen_before(import_t *im, item_t *it)
+{
+    char *key = tw_message_key(it->msg);
+    gpointer hashes[] = {GSIZE_TO_POINTER(key_hash(it->owner, "key", key)),
+                         GSIZE_TO_POINTER(key_hash(it->owner, "content", it->msg->content_key))};
+    gsize mine = (gsize)it->order + 1;
+    bool copy = false;
+
+    g_free(key);
+    g_mutex_lock(&im->seen_lock);
+    for (size_t k = 0; k < G_N_ELEMENTS(hashes); k++) {
+        gsize first = GPOINTER_TO_SIZE(g_hash_table_lookup(im->seen, hashes[k]));
+        copy = copy || (first != 0 && first < mine);
+    }
+    for (size_t k = 0; k < G_N_ELEMENTS(hashes) && !copy; k++)
+        g_hash_table_insert(im->seen, hashes[k], GSIZE_TO_POINTER(mine));
+    g_mutex_unlock(&im->seen_lock);
+    return copy;
+}
+
 /* Worker: parses and reads one message. */
 static void
 read_one(import_t *im, item_t *it)
@@ -145,7 +193,7 @@ read_one(import_t *im, item_t *it)
         it->owner = cmd->owner ? g_strdup(cmd->owner) : tw_reading_owner(cmd->cfg, it->msg);
         if (it->owner == NULL && im->fallback_owner != NULL)
             it->owner = g_strdup(im->fallback_owner);
-        if (it->owner != NULL)
+        if (it->owner != NULL && !(it->copy = seen_before(im, it)))
             tw_read(cmd->cfg, it->msg, it->owner, im->sent ? TW_HINT_OUT : TW_HINT_AUTO,
                     &it->reading);
     }
@@ -224,14 +272,23 @@ record_one(import_t *im, item_t *it)
         im->no_owner++;
         return TW_OK;
     }
-    st = tw_ledger_record(cmd->store, cmd->cfg, &it->reading, cmd->now, false, &rec, &im->err);
-    if (st != TW_OK)
+    bool known = false;
+    if (it->copy && (st = tw_ledger_known(cmd->store, it->owner, it->msg, &known, &im->err)) != TW_OK)
         return st;
-    if (rec.recorded)
-        im->recorded++;
-    else
+    if (it->copy && !known) /* not the copy it seemed: read now */
+        tw_read(cmd->cfg, it->msg, it->owner, im->sent ? TW_HINT_OUT : TW_HINT_AUTO, &it->reading);
+    if (known) {
         im->known++;
-    tw_record_clear(&rec);
+    } else {
+        st = tw_ledger_record(cmd->store, cmd->cfg, &it->reading, cmd->now, false, &rec, &im->err);
+        if (st != TW_OK)
+            return st;
+        if (rec.recorded)
+            im->recorded++;
+        else
+            im->known++;
+        tw_record_clear(&rec);
+    }
     if (++im->in_batch >= BATCH) {
         im->in_batch = 0;
         if ((st = tw_store_commit(cmd->store)) == TW_OK)
@@ -273,6 +330,8 @@ run_import(import_t *im)
     g_mutex_init(&im->lock);
     g_cond_init(&im->ready);
     im->done = g_hash_table_new(g_int64_hash, g_int64_equal);
+    g_mutex_init(&im->seen_lock);
+    im->seen = g_hash_table_new(g_direct_hash, g_direct_equal);
     if (st != TW_OK)
         g_atomic_int_set(&im->stop, 1);
     for (int i = 0; i < n_workers; i++)
@@ -300,6 +359,8 @@ run_import(import_t *im)
     for (int i = 0; i < n_workers; i++)
         g_thread_join(workers[i]);
     g_hash_table_unref(im->done);
+    g_hash_table_unref(im->seen);
+    g_mutex_clear(&im->seen_lock);
     g_cond_clear(&im->ready);
     g_mutex_clear(&im->lock);
     g_async_queue_unref(im->work);

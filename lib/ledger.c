@@ -631,6 +631,24 @@ tw_record_clear(tw_record_t *rec)
 }
 
 tw_status_t
+tw_ledger_known(tw_store_t *store, const char *owner, const tw_message_t *msg, bool *known,
+                tw_error_t *err)
+{
+    gint64 owner_id = 0, row = 0;
+    tw_status_t st = tw_store_owner(store, owner, false, &owner_id);
+
+    if (st == TW_OK && owner_id != 0) {
+        char *key = tw_message_key(msg);
+        st = tw_store_find_message(store, owner_id, key, msg->content_key, &row);
+        g_free(key);
+    }
+    *known = row != 0;
+    if (st != TW_OK)
+        tw_error_set(err, "%s: %s", tw_store_path(store), tw_store_error(store));
+    return st;
+}
+
+tw_status_t
 tw_ledger_one_way(tw_store_t *store, const tw_reading_t *r, gint64 now, tw_one_way_t *out)
 {
     const tw_message_t *msg = r->msg;

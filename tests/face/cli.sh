@@ -398,6 +398,35 @@ want=$( { for i in $(seq 1 240); do echo "$((i * 3600)) n$i@example.net"; done
 is "$rc|$(sqlite3 "$BDB" "SELECT msgid FROM messages ORDER BY id" | tr '\n' ' ')" "0|$want" \
    "import of 246 messages in 243 files named out of date order: every one recorded, in date order"
 
+# Copies within one import (as a mailbox's folders hold them): each of 150
+# asks twice, the copy with another folder header; a message with the
+# key of an earlier one and other content, then one with that content
+# and a key of its own (known only if the second were recorded: it is not).
+CP=$T/copies
+mkdir -p "$CP/orig" "$CP/both"
+for i in $(seq 1 150); do
+    for folder in Inbox All; do
+        printf 'From: c%d@example.net\nTo: %s\nSubject: Question %d\nDate: %s\nMessage-ID: <q%d@example.net>\nX-Folder: %s\n\nCould you send me the figures for item %d?\n' \
+            "$i" $OWNER "$i" "$(date -u -R -d @$((t0 + i * 600)))" "$i" "$folder" "$i" >"$CP/both/$folder-$i.eml"
+    done
+    cp "$CP/both/Inbox-$i.eml" "$CP/orig/"
+done
+printf 'From: a@example.net\nTo: %s\nSubject: A\nDate: %s\nMessage-ID: <m@example.net>\n\nFirst text.\n' \
+    $OWNER "$(date -u -R -d @$((t0 + 200000)))" >"$CP/both/x1.eml"
+printf 'From: a@example.net\nTo: %s\nSubject: A\nDate: %s\nMessage-ID: <m@example.net>\n\nSecond text.\n' \
+    $OWNER "$(date -u -R -d @$((t0 + 200001)))" >"$CP/both/x2.eml"
+printf 'From: a@example.net\nTo: %s\nSubject: A\nDate: %s\nMessage-ID: <n@example.net>\n\nSecond text.\n' \
+    $OWNER "$(date -u -R -d @$((t0 + 200001)))" >"$CP/both/x3.eml"
+cp "$CP/both/x1.eml" "$CP/both/x3.eml" "$CP/orig/"
+for d in both orig; do
+    "$TWOWAY" --db "$T/cp-$d.db" --owner $OWNER import "$CP/$d" >"$T/cp-$d.out" 2>&1
+    "$TWOWAY" --db "$T/cp-$d.db" --owner $OWNER pending --json | jq -c 'map(del(.age_seconds))' >"$T/cp-$d.json"
+done
+is "$(grep 'messages read' "$T/cp-both.out")" "303 messages read, 152 recorded, 151 already known, 0 not mail" \
+   "import of 150 messages with their copies in other folders: each copy known, not recorded again"
+cmp -s "$T/cp-both.json" "$T/cp-orig.json" && [ "$(jq length "$T/cp-both.json")" -eq 150 ]
+ok $? "the ledger of the import with copies is the ledger of the originals alone: 150 pending"
+
 # ---------------------------------------------------------------------
 # 5. Errors and exit statuses
 
