@@ -52,6 +52,52 @@ contains(const char *s, const char *needle)
     return false;
 }
 
+/* s[0, len) in ASCII lower case at out (no '\0' added). */
+static void
+lower_into(const char *s, size_t len, char *out)
+{
+    size_t i = 0;
+
+    /* eight bytes at a time: a byte below 0x80 from 'A' to 'Z' gets its
+     * 0x20 bit (sums of 7-bit values never carry into the next byte) */
+    for (; i + 8 <= len; i += 8) {
+        guint64 x, low;
+        memcpy(&x, s + i, 8);
+        low = x & G_GUINT64_CONSTANT(0x7f7f7f7f7f7f7f7f);
+        guint64 from_a = low + G_GUINT64_CONSTANT(0x3f3f3f3f3f3f3f3f); /* >= 'A' */
+        guint64 past_z = low + G_GUINT64_CONSTANT(0x2525252525252525); /* > 'Z' */
+        guint64 upper = from_a & ~past_z & ~x & G_GUINT64_CONSTANT(0x8080808080808080);
+        x |= upper >> 2;
+        memcpy(out + i, &x, 8);
+    }
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        out[i] = (char)((unsigned)(c - 'A') < 26u ? c + ('a' - 'A') : c);
+    }
+}
+
+/* Whether a line holds one of words (in lower case), as contains()
+ * tells: a short line is put in lower case once and searched as it is. */
+static bool
+line_has_any(const char *line, const char *const *words, size_t n)
+{
+    char low[256];
+    size_t len = strlen(line);
+
+    if (len >= sizeof low) {
+        for (size_t k = 0; k < n; k++)
+            if (contains(line, words[k]))
+                return true;
+        return false;
+    }
+    lower_into(line, len, low);
+    low[len] = '\0';
+    for (size_t k = 0; k < n; k++)
+        if (strstr(low, words[k]) != NULL)
+            return true;
+    return false;
+}
+
 /* Does the trimmed line end with suffix (case-insensitive)? */
 static bool
 ends_with(const char *s, const char *suffix)
@@ -291,12 +337,7 @@ is_original_message(const char *line)
     };
     const char *p = skip_blanks(line);
 
-    if (*p != '-' && *p != '_' && *p != '=')
-        return false;
-    for (size_t k = 0; k < G_N_ELEMENTS(words); k++)
-        if (contains(p, words[k]))
-            return true;
-    return false;
+    return (*p == '-' || *p == '_' || *p == '=') && line_has_any(p, words, G_N_ELEMENTS(words));
 }
 
 /* The fields of a quoted mail's header block, in the languages of the
@@ -486,12 +527,7 @@ is_forward_marker(const char *line)
     for (size_t k = 0; k < G_N_ELEMENTS(apple); k++)
         if (g_ascii_toupper(*p) == apple[k][0] && starts_with(p, apple[k]))
             return true;
-    if (*p != '-' && *p != '=')
-        return false;
-    for (size_t k = 0; k < G_N_ELEMENTS(banners); k++)
-        if (contains(p, banners[k]))
-            return true;
-    return false;
+    return (*p == '-' || *p == '=') && line_has_any(p, banners, G_N_ELEMENTS(banners));
 }
 
 static bool
@@ -608,26 +644,10 @@ tw_text_lower(const char *s, gssize n, gboolean pad)
     size_t len = n < 0 ? strlen(s) : (size_t)n;
     char *out = g_malloc(len + 3), *o = out;
 
-    size_t i = 0;
-
     if (pad)
         *o++ = ' ';
-    /* eight bytes at a time: a byte below 0x80 from 'A' to 'Z' gets its
-     * 0x20 bit (sums of 7-bit values never carry into the next byte) */
-    for (; i + 8 <= len; i += 8, o += 8) {
-        guint64 x, low;
-        memcpy(&x, s + i, 8);
-        low = x & G_GUINT64_CONSTANT(0x7f7f7f7f7f7f7f7f);
-        guint64 from_a = low + G_GUINT64_CONSTANT(0x3f3f3f3f3f3f3f3f); /* >= 'A' */
-        guint64 past_z = low + G_GUINT64_CONSTANT(0x2525252525252525); /* > 'Z' */
-        guint64 upper = from_a & ~past_z & ~x & G_GUINT64_CONSTANT(0x8080808080808080);
-        x |= upper >> 2;
-        memcpy(o, &x, 8);
-    }
-    for (; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        *o++ = (char)((unsigned)(c - 'A') < 26u ? c + ('a' - 'A') : c);
-    }
+    lower_into(s, len, o);
+    o += len;
     if (pad)
         *o++ = ' ';
     *o = '\0';
