@@ -114,9 +114,6 @@ typedef enum {
     "((m.direction = 0 AND c.role = 0) OR (m.direction = 1 AND c.role > 0))"  \
     " AND c.address NOT IN (SELECT address FROM lists)"
 #define OPEN "answered_at IS NULL AND done_at IS NULL"
-#define CONTACT_ADD                                                             \
-    "INSERT OR IGNORE INTO contacts (message_id, owner_id, address, role)"      \
-    " VALUES (?2, ?1, ?3, ?4)"
 /* open, or answered by a message dated after the answer at ?N */
 #define OPEN_BEFORE(n) "done_at IS NULL AND (answered_at IS NULL OR answered_at > ?" #n ")"
 
@@ -138,11 +135,18 @@ static const char *const sql[N_STATEMENTS] = {
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
         " ?18, ?19)",
     /* a message's contacts, several rows a statement */
-    [S_CONTACT_ADD] = CONTACT_ADD,
-    [S_CONTACT_ADD_2] = CONTACT_ADD ", (?2, ?1, ?5, ?6)",
-    [S_CONTACT_ADD_4] = CONTACT_ADD ", (?2, ?1, ?5, ?6), (?2, ?1, ?7, ?8), (?2, ?1, ?9, ?10)",
+    [S_CONTACT_ADD] =
+        "INSERT OR IGNORE INTO contacts (message_id, owner_id, address, role)"
+        " VALUES (?2, ?1, ?3, ?4)",
+    [S_CONTACT_ADD_2] =
+        "INSERT OR IGNORE INTO contacts (message_id, owner_id, address, role)"
+        " VALUES (?2, ?1, ?3, ?4), (?2, ?1, ?5, ?6)",
+    [S_CONTACT_ADD_4] =
+        "INSERT OR IGNORE INTO contacts (message_id, owner_id, address, role)"
+        " VALUES (?2, ?1, ?3, ?4), (?2, ?1, ?5, ?6), (?2, ?1, ?7, ?8), (?2, ?1, ?9, ?10)",
     [S_CONTACT_ADD_8] =
-        CONTACT_ADD ", (?2, ?1, ?5, ?6), (?2, ?1, ?7, ?8), (?2, ?1, ?9, ?10),"
+        "INSERT OR IGNORE INTO contacts (message_id, owner_id, address, role)"
+        " VALUES (?2, ?1, ?3, ?4), (?2, ?1, ?5, ?6), (?2, ?1, ?7, ?8), (?2, ?1, ?9, ?10),"
         " (?2, ?1, ?11, ?12), (?2, ?1, ?13, ?14), (?2, ?1, ?15, ?16), (?2, ?1, ?17, ?18)",
     [S_REF_ADD] = "INSERT OR IGNORE INTO refs (message_id, ref) VALUES (?1, ?2)",
     [S_LIST_ADD] = "INSERT OR IGNORE INTO lists (address) VALUES (?1)",
