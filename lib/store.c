@@ -1145,15 +1145,6 @@ tw_store_add_contacts(tw_store_t *s, gint64 owner_id, gint64 message, const tw_c
 }
 
 tw_status_t
-tw_store_add_contact(tw_store_t *s, gint64 owner_id, gint64 message, const char *addr,
-                     tw_role_t role)
-{
-    tw_contact_t c = {addr, role};
-
-    return tw_store_add_contacts(s, owner_id, message, &c, 1);
-}
-
-tw_status_t
 tw_store_add_ref(tw_store_t *s, gint64 message, const char *ref)
 {
     return run(s, S_REF_ADD, "it", message, ref);

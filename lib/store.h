@@ -116,9 +116,7 @@ tw_status_t tw_store_find_message(tw_store_t *store, gint64 owner_id,
                                   gint64 *row);
 tw_status_t tw_store_insert_message(tw_store_t *store,
                                     const tw_message_row_t *m, gint64 *row);
-tw_status_t tw_store_add_contact(tw_store_t *store, gint64 owner_id, gint64 message,
-                                 const char *addr, tw_role_t role);
-/* The people of a message, in one statement for several of them. */
+/* The people of a message, several in one statement. */
 typedef struct {
     const char *addr;
     tw_role_t role;
