@@ -54,10 +54,8 @@ header_free(gpointer p)
 {
     tw_header_t *h = p;
 
-    g_free(h->name);
-    g_free(h->raw);
     g_free(h->value);
-    g_free(h);
+    g_free(h); /* its name and raw value with it */
 }
 
 void
@@ -332,10 +330,13 @@ read_headers(tw_message_t *msg, GMimeMessage *message, const char *delims)
         const char *raw = g_mime_header_get_raw_value(h);
         if (name == NULL)
             continue;
-        tw_header_t *copy = g_new0(tw_header_t, 1);
-        copy->name = g_strdup(name);
-        copy->name_len = strlen(name);
-        copy->raw = g_strdup(raw ? raw : "");
+        /* one allocation: the header, its name and its raw value */
+        size_t name_len = strlen(name), raw_len = raw ? strlen(raw) : 0;
+        tw_header_t *copy = g_malloc(sizeof *copy + name_len + 1 + raw_len + 1);
+        copy->name = memcpy((char *)(copy + 1), name, name_len + 1);
+        copy->name_len = name_len;
+        copy->raw = memcpy(copy->name + name_len + 1, raw ? raw : "", raw_len + 1);
+        copy->value = NULL;
         g_ptr_array_add(msg->headers, copy);
 
         if (g_ascii_strcasecmp(name, "Delivered-To") == 0) {
