@@ -181,6 +181,14 @@ seen_before(import_t *im, item_t *it)
     return copy;
 }
 
+/* The reading of an item's message, for its owner. */
+static void
+read_item(import_t *im, item_t *it)
+{
+    tw_read(im->cmd->cfg, it->msg, it->owner, im->sent ? TW_HINT_OUT : TW_HINT_AUTO,
+            &it->reading);
+}
+
 /* Worker: parses and reads one message. */
 static void
 read_one(import_t *im, item_t *it)
@@ -194,8 +202,7 @@ read_one(import_t *im, item_t *it)
         if (it->owner == NULL && im->fallback_owner != NULL)
             it->owner = g_strdup(im->fallback_owner);
         if (it->owner != NULL && !(it->copy = seen_before(im, it)))
-            tw_read(cmd->cfg, it->msg, it->owner, im->sent ? TW_HINT_OUT : TW_HINT_AUTO,
-                    &it->reading);
+            read_item(im, it);
     }
     g_clear_pointer(&it->data, g_free);
 }
@@ -273,10 +280,12 @@ record_one(import_t *im, item_t *it)
         return TW_OK;
     }
     bool known = false;
-    if (it->copy && (st = tw_ledger_known(cmd->store, it->owner, it->msg, &known, &im->err)) != TW_OK)
-        return st;
-    if (it->copy && !known) /* not the copy it seemed: read now */
-        tw_read(cmd->cfg, it->msg, it->owner, im->sent ? TW_HINT_OUT : TW_HINT_AUTO, &it->reading);
+    if (it->copy) {
+        if ((st = tw_ledger_known(cmd->store, it->owner, it->msg, &known, &im->err)) != TW_OK)
+            return st;
+        if (!known)
+            read_item(im, it); /* not the copy it seemed */
+    }
     if (known) {
         im->known++;
     } else {

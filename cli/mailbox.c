@@ -576,35 +576,22 @@ tw_mailbox_each_by_date(const char *path, gint64 undated, tw_mailbox_fn fn, void
     return st;
 }
 
-static guint64
-bytes_in(const char *path, int depth)
+static tw_status_t
+add_size(void *ctx, const char *path, tw_error_t *err)
 {
     struct stat sb;
-    guint64 total = 0;
 
-    if (stat(path, &sb) != 0)
-        return 0;
-    if (!S_ISDIR(sb.st_mode))
-        return (guint64)sb.st_size;
-    if (depth > 16)
-        return 0;
-    GDir *dir = g_dir_open(path, 0, NULL);
-    const char *name;
-    if (dir == NULL)
-        return 0;
-    while ((name = g_dir_read_name(dir)) != NULL) {
-        if (name[0] == '.')
-            continue;
-        char *p = g_build_filename(path, name, NULL);
-        total += bytes_in(p, depth + 1);
-        g_free(p);
-    }
-    g_dir_close(dir);
-    return total;
+    (void)err;
+    if (stat(path, &sb) == 0)
+        *(guint64 *)ctx += (guint64)sb.st_size;
+    return TW_OK;
 }
 
 guint64
 tw_mailbox_bytes(const char *path)
 {
-    return bytes_in(path, 0);
+    guint64 total = 0;
+
+    walk(path, add_size, &total, NULL);
+    return total;
 }

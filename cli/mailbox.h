@@ -21,7 +21,7 @@
 typedef bool (*tw_mailbox_fn)(void *ctx, const char *data, size_t len,
                               const char *origin);
 
-/* Total bytes of the files under path. */
+/* Total bytes of the files under path that tw_mailbox_each() reads. */
 guint64 tw_mailbox_bytes(const char *path);
 
 /* Calls fn for every message under path.  Returns TW_ERR_NOINPUT (err

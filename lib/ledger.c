@@ -630,18 +630,30 @@ tw_record_clear(tw_record_t *rec)
     tw_tags_clear(&rec->tags);
 }
 
+/* The owner's id and the row msg is recorded as, each 0 when there is
+ * none: a look that writes nothing. */
+static tw_status_t
+find_recorded(tw_store_t *store, const char *owner, const tw_message_t *msg, gint64 *owner_id,
+              gint64 *row)
+{
+    tw_status_t st = tw_store_owner(store, owner, false, owner_id);
+
+    *row = 0;
+    if (st == TW_OK && *owner_id != 0) {
+        char *key = tw_message_key(msg);
+        st = tw_store_find_message(store, *owner_id, key, msg->content_key, row);
+        g_free(key);
+    }
+    return st;
+}
+
 tw_status_t
 tw_ledger_known(tw_store_t *store, const char *owner, const tw_message_t *msg, bool *known,
                 tw_error_t *err)
 {
     gint64 owner_id = 0, row = 0;
-    tw_status_t st = tw_store_owner(store, owner, false, &owner_id);
+    tw_status_t st = find_recorded(store, owner, msg, &owner_id, &row);
 
-    if (st == TW_OK && owner_id != 0) {
-        char *key = tw_message_key(msg);
-        st = tw_store_find_message(store, owner_id, key, msg->content_key, &row);
-        g_free(key);
-    }
     *known = row != 0;
     if (st != TW_OK)
         tw_error_set(err, "%s: %s", tw_store_path(store), tw_store_error(store));
@@ -659,12 +671,7 @@ tw_ledger_one_way(tw_store_t *store, const tw_reading_t *r, gint64 now, tw_one_w
     memset(out, 0, sizeof *out);
     if (r->direction != TW_DIR_IN || r->bulk.bulk || sender == NULL)
         return TW_OK;
-    if ((st = tw_store_owner(store, r->owner, false, &owner_id)) != TW_OK || owner_id == 0)
-        return st;
-    char *key = tw_message_key(msg);
-    st = tw_store_find_message(store, owner_id, key, msg->content_key, &row);
-    g_free(key);
-    if (st != TW_OK)
+    if ((st = find_recorded(store, r->owner, msg, &owner_id, &row)) != TW_OK || owner_id == 0)
         return st;
     out->recorded = row != 0;
     if (row != 0) {
