@@ -130,6 +130,26 @@ tw_raw_field_has_prefix(const tw_raw_t *raw, const tw_field_t *field,
            strncasecmp(raw->data + field->start, prefix, n) == 0;
 }
 
+/* Whether removing the fields named by remove_prefix leaves one that
+ * begins "From " at the very start, where it would read as an mbox From
+ * line. */
+static bool
+exposes_from_line(const tw_raw_t *raw, const char *remove_prefix)
+{
+    size_t pos = 0;
+    tw_field_t f;
+    bool removed = false;
+
+    if (raw->from_len > 0 || remove_prefix == NULL)
+        return false;
+    while (tw_raw_next_field(raw, &pos, &f)) {
+        if (!tw_raw_field_has_prefix(raw, &f, remove_prefix))
+            return removed && f.end - f.start >= 5 && memcmp(raw->data + f.start, "From ", 5) == 0;
+        removed = true;
+    }
+    return false;
+}
+
 bool
 tw_raw_write(const tw_raw_t *raw, const char *remove_prefix, const char *add,
              size_t add_len, tw_sink_fn sink, void *ctx)
@@ -139,6 +159,11 @@ tw_raw_write(const tw_raw_t *raw, const char *remove_prefix, const char *add,
 
     if (!raw->is_mail)
         return raw->len == 0 || sink(ctx, raw->data, raw->len);
+    /* Added lines go after the header block's own, unless removing
+     * forged fields would leave a "From " field first: then before it. */
+    bool add_first = add_len > 0 && exposes_from_line(raw, remove_prefix);
+    if (add_first && !sink(ctx, add, add_len))
+        return false;
 
     /* Copy runs of kept bytes; skip removed fields. */
     copied = 0;
@@ -152,7 +177,7 @@ tw_raw_write(const tw_raw_t *raw, const char *remove_prefix, const char *add,
     if (raw->header_end > copied &&
         !sink(ctx, raw->data + copied, raw->header_end - copied))
         return false;
-    if (add_len > 0) {
+    if (add_len > 0 && !add_first) {
         const char *eol = tw_raw_eol(raw);
         /* A header block that ends the data without a newline needs one
          * before the added lines; a removed last field needs none. */

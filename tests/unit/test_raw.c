@@ -425,6 +425,18 @@ test_write_insert_and_remove(void **state)
                    "X-Twoway-Ask: yes\n\nbody\n");
 }
 
+/* A forged field removed from before a "From " field: ours go first,
+ * or that field would open the message and read as an mbox From line. */
+static void
+test_write_insert_before_exposed_from_field(void **state)
+{
+    assert_rewrite("X-Twoway-Ask: forged\nFrom :a@b\nSubject: s\n\nbody\n", "X-Twoway-",
+                   "X-Twoway-Ask: yes\n", "X-Twoway-Ask: yes\nFrom :a@b\nSubject: s\n\nbody\n");
+    /* a "From" field that cannot be read as a From line stays where it was */
+    assert_rewrite("X-Twoway-Ask: forged\nFrom: a@b\n\nbody\n", "X-Twoway-",
+                   "X-Twoway-Ask: yes\n", "From: a@b\nX-Twoway-Ask: yes\n\nbody\n");
+}
+
 static void
 test_write_insert_mbox(void **state)
 {
@@ -555,6 +567,7 @@ main(void)
         cmocka_unit_test(test_write_insert_at_header_end),
         cmocka_unit_test(test_write_insert_after_folded_last_field),
         cmocka_unit_test(test_write_insert_and_remove),
+        cmocka_unit_test(test_write_insert_before_exposed_from_field),
         cmocka_unit_test(test_write_insert_mbox),
         cmocka_unit_test(test_write_insert_body_without_separator),
         cmocka_unit_test(test_write_insert_no_body),
