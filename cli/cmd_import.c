@@ -35,6 +35,9 @@ typedef struct {
     char *owner;       /* NULL when no owner could be found */
     tw_reading_t reading;
     bool copy;         /* an earlier message has its key or content: not read */
+    bool printed;      /* print holds the message's print */
+    bool print_copy;   /* an earlier message has its print: not even parsed */
+    tw_print_t print;
     guint64 order;     /* in the walker's order */
     char *origin;
 } item_t;
@@ -63,7 +66,9 @@ typedef struct {
     tw_error_t walker_err;
     guint64 next_order;  /* the walker's next message */
     GMutex seen_lock;    /* guards seen */
-    GHashTable *seen;    /* hash of owner and key, or owner and content -> first order + 1 */
+    GHashTable *seen;    /* hash of owner and key, or owner and content, or a
+                          * print -> first order + 1 */
+    GHashTable *printed; /* the recorder's: print -> content key recorded */
     char *fallback_owner; /* for messages that name no owner */
     guint64 read, recorded, known, not_mail, no_owner;
     guint64 bytes_done, bytes_total;
@@ -155,30 +160,68 @@ key_hash(const char *owner, const char *kind, const char *key)
     return (gsize)h;
 }
 
-/* Whether an earlier message of this import has the owner and the key
- * or the content of this one: it is recorded before this one is looked
- * at, which then is known and needs no reading (the recorder makes sure:
- * hashes may collide, and workers race).  This one's hashes are noted
- * otherwise. */
+/* Whether an earlier message of this import has one of hashes: it is
+ * recorded before this one is looked at, which then is known and needs
+ * no reading (the recorder makes sure: hashes may collide, and workers
+ * race).  This one's hashes are noted otherwise. */
 static bool
-seen_before(import_t *im, item_t *it)
+seen_before(import_t *im, const item_t *it, const gsize *hashes, size_t n)
 {
-    char *key = tw_message_key(it->msg);
-    gpointer hashes[] = {GSIZE_TO_POINTER(key_hash(it->owner, "key", key)),
-                         GSIZE_TO_POINTER(key_hash(it->owner, "content", it->msg->content_key))};
     gsize mine = (gsize)it->order + 1;
     bool copy = false;
 
-    g_free(key);
     g_mutex_lock(&im->seen_lock);
-    for (size_t k = 0; k < G_N_ELEMENTS(hashes); k++) {
-        gsize first = GPOINTER_TO_SIZE(g_hash_table_lookup(im->seen, hashes[k]));
+    for (size_t k = 0; k < n; k++) {
+        gsize first = GPOINTER_TO_SIZE(g_hash_table_lookup(im->seen, GSIZE_TO_POINTER(hashes[k])));
         copy = copy || (first != 0 && first < mine);
     }
-    for (size_t k = 0; k < G_N_ELEMENTS(hashes) && !copy; k++)
-        g_hash_table_insert(im->seen, hashes[k], GSIZE_TO_POINTER(mine));
+    for (size_t k = 0; k < n && !copy; k++)
+        g_hash_table_insert(im->seen, GSIZE_TO_POINTER(hashes[k]), GSIZE_TO_POINTER(mine));
     g_mutex_unlock(&im->seen_lock);
     return copy;
+}
+
+/* Whether an earlier message has the owner and the key or the content of
+ * this parsed one. */
+static bool
+copy_by_key(import_t *im, const item_t *it)
+{
+    char *key = tw_message_key(it->msg);
+    gsize hashes[] = {key_hash(it->owner, "key", key),
+                      key_hash(it->owner, "content", it->msg->content_key)};
+
+    g_free(key);
+    return seen_before(im, it, hashes, G_N_ELEMENTS(hashes));
+}
+
+/* Whether an earlier message has the print of this one, for the one
+ * owner of the whole import. */
+static bool
+copy_by_print(import_t *im, item_t *it)
+{
+    gsize hash;
+
+    if (im->cmd->owner == NULL ||
+        !tw_message_print(it->data, it->bytes, im->cmd->cfg->max_body_bytes, &it->print))
+        return false;
+    it->printed = true;
+    memcpy(&hash, it->print.digest, sizeof hash);
+    return seen_before(im, it, &hash, 1);
+}
+
+static guint
+print_hash(gconstpointer p)
+{
+    guint h;
+
+    memcpy(&h, ((const tw_print_t *)p)->digest, sizeof h);
+    return h;
+}
+
+static gboolean
+print_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(tw_print_t)) == 0;
 }
 
 /* The reading of an item's message, for its owner. */
@@ -189,9 +232,9 @@ read_item(import_t *im, item_t *it)
             &it->reading);
 }
 
-/* Worker: parses and reads one message. */
+/* Parses an item's message and finds its owner. */
 static void
-read_one(import_t *im, item_t *it)
+parse_item(import_t *im, item_t *it)
 {
     tw_cmd_t *cmd = im->cmd;
 
@@ -201,9 +244,20 @@ read_one(import_t *im, item_t *it)
         it->owner = cmd->owner ? g_strdup(cmd->owner) : tw_reading_owner(cmd->cfg, it->msg);
         if (it->owner == NULL && im->fallback_owner != NULL)
             it->owner = g_strdup(im->fallback_owner);
-        if (it->owner != NULL && !(it->copy = seen_before(im, it)))
-            read_item(im, it);
     }
+}
+
+/* Worker: parses and reads one message, unless it is a copy.  A copy by
+ * its print keeps its bytes, for the recorder to parse should it not be
+ * one after all. */
+static void
+read_one(import_t *im, item_t *it)
+{
+    if ((it->print_copy = copy_by_print(im, it)))
+        return;
+    parse_item(im, it);
+    if (it->owner != NULL && !(it->copy = copy_by_key(im, it)))
+        read_item(im, it);
     g_clear_pointer(&it->data, g_free);
 }
 
@@ -256,6 +310,19 @@ show_progress(import_t *im, bool final)
         fputc('\n', stderr);
 }
 
+/* Recorder stage: whether a copy by its print is known, by the content
+ * key recorded for the print. */
+static tw_status_t
+known_by_print(import_t *im, const item_t *it, bool *known)
+{
+    const char *content = g_hash_table_lookup(im->printed, &it->print);
+
+    *known = false;
+    if (content == NULL)
+        return TW_OK;
+    return tw_ledger_known(im->cmd->store, im->cmd->owner, NULL, content, known, &im->err);
+}
+
 /* Recorder stage: one reading. */
 static tw_status_t
 record_one(import_t *im, item_t *it)
@@ -263,29 +330,40 @@ record_one(import_t *im, item_t *it)
     tw_cmd_t *cmd = im->cmd;
     tw_record_t rec;
     tw_status_t st;
+    bool known = false;
 
     im->read++;
     im->bytes_done += it->bytes;
     show_progress(im, false);
-    if (it->status != TW_OK) {
-        tw_error_set(&im->err, "%s: %s", it->origin, tw_status_str(it->status));
-        return it->status;
-    }
-    if (!it->msg->is_mail) {
-        im->not_mail++;
-        return TW_OK;
-    }
-    if (it->owner == NULL) {
-        im->no_owner++;
-        return TW_OK;
-    }
-    bool known = false;
-    if (it->copy) {
-        if ((st = tw_ledger_known(cmd->store, it->owner, it->msg, &known, &im->err)) != TW_OK)
+    if (it->print_copy) {
+        if ((st = known_by_print(im, it, &known)) != TW_OK)
             return st;
-        if (!known)
-            read_item(im, it); /* not the copy it seemed */
+        if (!known) /* not the copy it seemed: parsed and read here */
+            parse_item(im, it);
     }
+    if (!known) {
+        if (it->status != TW_OK) {
+            tw_error_set(&im->err, "%s: %s", it->origin, tw_status_str(it->status));
+            return it->status;
+        }
+        if (!it->msg->is_mail) {
+            im->not_mail++;
+            return TW_OK;
+        }
+        if (it->owner == NULL) {
+            im->no_owner++;
+            return TW_OK;
+        }
+    }
+    if (it->copy) {
+        char *key = tw_message_key(it->msg);
+        st = tw_ledger_known(cmd->store, it->owner, key, it->msg->content_key, &known, &im->err);
+        g_free(key);
+        if (st != TW_OK)
+            return st;
+    }
+    if ((it->copy || it->print_copy) && !known)
+        read_item(im, it); /* not the copy it seemed */
     if (known) {
         im->known++;
     } else {
@@ -297,6 +375,10 @@ record_one(import_t *im, item_t *it)
         else
             im->known++;
         tw_record_clear(&rec);
+        /* a later copy by print is known by this content key */
+        if (it->printed && !g_hash_table_contains(im->printed, &it->print))
+            g_hash_table_insert(im->printed, g_memdup2(&it->print, sizeof it->print),
+                                g_strdup(it->msg->content_key));
     }
     if (++im->in_batch >= BATCH) {
         im->in_batch = 0;
@@ -341,6 +423,7 @@ run_import(import_t *im)
     im->done = g_hash_table_new(g_int64_hash, g_int64_equal);
     g_mutex_init(&im->seen_lock);
     im->seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+    im->printed = g_hash_table_new_full(print_hash, print_equal, g_free, g_free);
     if (st != TW_OK)
         g_atomic_int_set(&im->stop, 1);
     for (int i = 0; i < n_workers; i++)
@@ -369,6 +452,7 @@ run_import(import_t *im)
         g_thread_join(workers[i]);
     g_hash_table_unref(im->done);
     g_hash_table_unref(im->seen);
+    g_hash_table_unref(im->printed);
     g_mutex_clear(&im->seen_lock);
     g_cond_clear(&im->ready);
     g_mutex_clear(&im->lock);

@@ -633,26 +633,23 @@ tw_record_clear(tw_record_t *rec)
 /* The owner's id and the row msg is recorded as, each 0 when there is
  * none: a look that writes nothing. */
 static tw_status_t
-find_recorded(tw_store_t *store, const char *owner, const tw_message_t *msg, gint64 *owner_id,
-              gint64 *row)
+find_recorded(tw_store_t *store, const char *owner, const char *key, const char *content_key,
+              gint64 *owner_id, gint64 *row)
 {
     tw_status_t st = tw_store_owner(store, owner, false, owner_id);
 
     *row = 0;
-    if (st == TW_OK && *owner_id != 0) {
-        char *key = tw_message_key(msg);
-        st = tw_store_find_message(store, *owner_id, key, msg->content_key, row);
-        g_free(key);
-    }
+    if (st == TW_OK && *owner_id != 0)
+        st = tw_store_find_message(store, *owner_id, key, content_key, row);
     return st;
 }
 
 tw_status_t
-tw_ledger_known(tw_store_t *store, const char *owner, const tw_message_t *msg, bool *known,
-                tw_error_t *err)
+tw_ledger_known(tw_store_t *store, const char *owner, const char *key, const char *content_key,
+                bool *known, tw_error_t *err)
 {
     gint64 owner_id = 0, row = 0;
-    tw_status_t st = find_recorded(store, owner, msg, &owner_id, &row);
+    tw_status_t st = find_recorded(store, owner, key, content_key, &owner_id, &row);
 
     *known = row != 0;
     if (st != TW_OK)
@@ -671,7 +668,10 @@ tw_ledger_one_way(tw_store_t *store, const tw_reading_t *r, gint64 now, tw_one_w
     memset(out, 0, sizeof *out);
     if (r->direction != TW_DIR_IN || r->bulk.bulk || sender == NULL)
         return TW_OK;
-    if ((st = find_recorded(store, r->owner, msg, &owner_id, &row)) != TW_OK || owner_id == 0)
+    char *key = tw_message_key(msg);
+    st = find_recorded(store, r->owner, key, msg->content_key, &owner_id, &row);
+    g_free(key);
+    if (st != TW_OK || owner_id == 0)
         return st;
     out->recorded = row != 0;
     if (row != 0) {

@@ -54,10 +54,11 @@ tw_status_t tw_ledger_record_one(tw_store_t *store, const tw_config_t *cfg,
 
 void tw_record_clear(tw_record_t *rec);
 
-/* Whether msg is recorded for owner already, by its key or its content,
- * as tw_ledger_record() would find it. */
-tw_status_t tw_ledger_known(tw_store_t *store, const char *owner, const tw_message_t *msg,
-                            bool *known, tw_error_t *err);
+/* Whether a message is recorded for owner already, by its key (as
+ * tw_message_key() makes it; NULL: not looked at) or its content key, as
+ * tw_ledger_record() would find it. */
+tw_status_t tw_ledger_known(tw_store_t *store, const char *owner, const char *key,
+                            const char *content_key, bool *known, tw_error_t *err);
 
 /* What the one-way rule makes of the message read in r: a sender who
  * has mailed the owner more than ten times, never written to, is bulk

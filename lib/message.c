@@ -6,6 +6,7 @@
 
 #include "address.h"
 #include "raw.h"
+#include "siphash.h"
 #include "text.h"
 
 /* What one message may make us keep, whatever its headers hold: a To
@@ -536,6 +537,68 @@ compute_content_key(tw_message_t *msg, const char *body, size_t body_len)
     g_checksum_free(sum);
 }
 
+/* One parser per thread, kept: a new one allocates and clears several
+ * kilobytes of buffer for every message.  It holds the last stream until
+ * the next message; the stream never owns the bytes it reads. */
+static GPrivate thread_parser = G_PRIVATE_INIT(g_object_unref);
+
+static GMimeMessage *
+construct_message(GMimeStream *stream)
+{
+    GMimeParser *parser = g_private_get(&thread_parser);
+
+    if (parser == NULL) {
+        parser = g_mime_parser_new();
+        g_private_set(&thread_parser, parser);
+    }
+    g_mime_parser_init_with_stream(parser, stream);
+    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+    return g_mime_parser_construct_message(parser, NULL);
+}
+
+/* The key of this process's prints: they are compared within one
+ * process only, and a sender who cannot know the key cannot make a
+ * message print as another. */
+static const guint8 *
+print_key(void)
+{
+    static guint32 key[4];
+    static gsize done;
+
+    if (g_once_init_enter(&done)) {
+        for (size_t i = 0; i < G_N_ELEMENTS(key); i++)
+            key[i] = g_random_int();
+        g_once_init_leave(&done, 1);
+    }
+    return (const guint8 *)key;
+}
+
+bool
+tw_message_print(const char *data, size_t len, size_t max_body, tw_print_t *out)
+{
+    tw_raw_t raw;
+    tw_field_t f;
+    tw_siphash_t h;
+    size_t pos = 0;
+
+    tw_raw_scan(&raw, data, len);
+    if (!raw.is_mail || raw.body_start == raw.header_end ||
+        raw.header_end - raw.from_len > MAX_HEADER_BYTES || raw.longest_field > MAX_FIELD_BYTES)
+        return false;
+    tw_siphash_init(&h, print_key());
+    while (tw_raw_next_field(&raw, &pos, &f)) {
+        if (data[f.start + f.name_len] != ':')
+            return false;
+        if (tw_raw_field_is(&raw, &f, "From") || tw_raw_field_is(&raw, &f, "Date") ||
+            tw_raw_field_is(&raw, &f, "Subject"))
+            tw_siphash_update(&h, data + f.start, f.end - f.start);
+    }
+    tw_siphash_update(&h, "\n", 1); /* the fields end here */
+    tw_siphash_update(&h, data + raw.body_start, MIN(len - raw.body_start, max_body));
+    tw_siphash_final(&h, out->digest);
+    return true;
+}
+
 static tw_message_t *
 message_new(void)
 {
@@ -626,10 +689,7 @@ tw_message_parse(const char *data, size_t len, size_t max_body,
     }
     GMimeStream *stream = g_mime_stream_mem_new_with_byte_array(bytes);
     g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
-    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-    GMimeMessage *message = g_mime_parser_construct_message(parser, NULL);
-    g_object_unref(parser);
+    GMimeMessage *message = construct_message(stream);
     g_object_unref(stream);
     if (message == NULL) {
         g_byte_array_free(bytes, copied);

@@ -75,4 +75,19 @@ guint tw_message_recipient_count(const tw_message_t *msg);
  * "digest:" and its content key when it has none.  Newly allocated. */
 char *tw_message_key(const tw_message_t *msg);
 
+/* A print of what a message's content key is made of, taken from its
+ * bytes without parsing them: its From, Date and Subject fields as they
+ * stand, and the body up to max_body.  Messages with equal prints have
+ * equal content keys, so an import can tell a copy before parsing it. */
+typedef struct {
+    guint8 digest[16];
+} tw_print_t;
+
+/* Prints data[0, len) into out.  False, and no print, where the fields
+ * GMime reads might not be the ones printed: not mail, a header block
+ * read only in part (too long), a line in it that is not a plain field
+ * ("Name:" with nothing between name and colon), or no blank line after
+ * it. */
+bool tw_message_print(const char *data, size_t len, size_t max_body, tw_print_t *out);
+
 #endif

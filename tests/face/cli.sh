@@ -427,6 +427,18 @@ is "$(grep 'messages read' "$T/cp-both.out")" "303 messages read, 152 recorded, 
 cmp -s "$T/cp-both.json" "$T/cp-orig.json" && [ "$(jq length "$T/cp-both.json")" -eq 150 ]
 ok $? "the ledger of the import with copies is the ledger of the originals alone: 150 pending"
 
+# A copy told by its bytes (sender, date, subject and body fields as they
+# stand) is known only when the ledger holds that content: x2 is known by
+# the key x1 was recorded under, with other content; x3, the same bytes
+# under a key of its own, is new and recorded.
+mkdir -p "$CP/late"
+cp "$CP/both/x2.eml" "$CP/both/x3.eml" "$CP/late/"
+"$TWOWAY" --db "$T/cp-late.db" --owner $OWNER import --quiet "$CP/both/x1.eml"
+"$TWOWAY" --db "$T/cp-late.db" --owner $OWNER import "$CP/late" >"$T/cp-late.out" 2>&1
+is "$(grep 'messages read' "$T/cp-late.out")|$(sqlite3 "$T/cp-late.db" "SELECT msgid FROM messages ORDER BY id" | tr '\n' ' ')" \
+   "2 messages read, 1 recorded, 1 already known, 0 not mail|m@example.net n@example.net " \
+   "a message with the bytes of one known by its key but not its content is recorded"
+
 # ---------------------------------------------------------------------
 # 5. Errors and exit statuses
 

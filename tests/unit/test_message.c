@@ -464,6 +464,120 @@ test_content_key_differs(void **state)
     g_free(base);
 }
 
+/* The print of text with body cap cap; false when it has none. */
+static bool
+print_of(const char *text, size_t cap, tw_print_t *out)
+{
+    return tw_message_print(text, strlen(text), cap, out);
+}
+
+static void
+test_print_of_copy(void **state)
+{
+    /* the copy of base_msg in another folder: another Message-ID, a
+     * folder field, a field more, an mbox From line */
+    const char *copy =
+        "From alice@example.org Tue Nov 14 09:00:00 2023\n"
+        "Received: from relay.example.org by mx.example.net\n"
+        "From: Alice <alice@example.org>\n"
+        "To: me@example.net\n"
+        "Subject: Lunch\n"
+        "X-Folder: \\Alice\\Sent\n"
+        "Date: Tue, 14 Nov 2023 10:00:00 +0100\n"
+        "Message-ID: <two@mirror.example.org>\n"
+        "\n"
+        "Shall we have lunch on Friday?\n"
+        "Alice\n";
+    tw_print_t a, b;
+
+    assert_true(print_of(base_msg, CAP, &a));
+    assert_true(print_of(copy, CAP, &b));
+    assert_memory_equal(a.digest, b.digest, sizeof a.digest);
+    /* what the print promises: the same content key */
+    char *ka = content_key_of(base_msg), *kb = content_key_of(copy);
+    assert_string_equal(ka, kb);
+    g_free(ka);
+    g_free(kb);
+}
+
+static void
+test_print_differs(void **state)
+{
+    const char *variants[] = {
+        /* another sender, date, subject, body byte */
+        "From: Bob <alice@example.org>\nTo: me@example.net\nSubject: Lunch\n"
+        "Date: Tue, 14 Nov 2023 10:00:00 +0100\n\nShall we have lunch on Friday?\nAlice\n",
+        "From: Alice <alice@example.org>\nTo: me@example.net\nSubject: Lunch\n"
+        "Date: Tue, 14 Nov 2023 10:00:01 +0100\n\nShall we have lunch on Friday?\nAlice\n",
+        "From: Alice <alice@example.org>\nTo: me@example.net\nSubject: lunch\n"
+        "Date: Tue, 14 Nov 2023 10:00:00 +0100\n\nShall we have lunch on Friday?\nAlice\n",
+        "From: Alice <alice@example.org>\nTo: me@example.net\nSubject: Lunch\n"
+        "Date: Tue, 14 Nov 2023 10:00:00 +0100\n\nShall we have lunch on Friday!\nAlice\n",
+        /* a second Subject, the fields in another order, a body moved
+         * into the fields */
+        "From: Alice <alice@example.org>\nTo: me@example.net\nSubject: Lunch\nSubject: Re\n"
+        "Date: Tue, 14 Nov 2023 10:00:00 +0100\n\nShall we have lunch on Friday?\nAlice\n",
+        "Subject: Lunch\nFrom: Alice <alice@example.org>\nTo: me@example.net\n"
+        "Date: Tue, 14 Nov 2023 10:00:00 +0100\n\nShall we have lunch on Friday?\nAlice\n",
+        "From: Alice <alice@example.org>\nTo: me@example.net\nSubject: Lunch\n"
+        "Date: Tue, 14 Nov 2023 10:00:00 +0100\n Shall we have lunch on Friday?\n\nAlice\n",
+    };
+    tw_print_t base, p;
+
+    assert_true(print_of(base_msg, CAP, &base));
+    for (size_t i = 0; i < G_N_ELEMENTS(variants); i++) {
+        assert_true(print_of(variants[i], CAP, &p));
+        if (memcmp(p.digest, base.digest, sizeof p.digest) == 0)
+            fail_msg("variant %zu has the print of the original", i);
+    }
+}
+
+static void
+test_print_body_cap(void **state)
+{
+    const char *a = "From: a@example.org\nSubject: s\n\n0123456789 first end\n";
+    const char *b = "From: a@example.org\nSubject: s\n\n0123456789 other end\n";
+    tw_print_t pa, pb;
+
+    /* past the cap, as for the content key, the bodies do not count */
+    assert_true(print_of(a, 10, &pa) && print_of(b, 10, &pb));
+    assert_memory_equal(pa.digest, pb.digest, sizeof pa.digest);
+    assert_true(print_of(a, 12, &pa) && print_of(b, 12, &pb));
+    assert_memory_not_equal(pa.digest, pb.digest, sizeof pa.digest);
+}
+
+static void
+test_print_refused(void **state)
+{
+    const char *refused[] = {
+        "",
+        "Just some text\n",
+        /* no blank line after the fields, or a line that is no field */
+        "From: a@example.org\nSubject: s\n",
+        "From: a@example.org\nSubject: s\nnot a field\n\nbody\n",
+        /* a blank between a name and its colon */
+        "From: a@example.org\nSubject : s\n\nbody\n",
+        "From: a@example.org\nX-Note\t: n\n\nbody\n",
+    };
+    tw_print_t p;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(refused); i++)
+        if (print_of(refused[i], CAP, &p))
+            fail_msg("message %zu has a print", i);
+    /* a header block GMime reads only in part: too long, or a field too long */
+    GString *m = g_string_new("From: a@example.org\n");
+    for (int i = 0; i < 30000; i++)
+        g_string_append(m, "X-F: value\n");
+    g_string_append(m, "\nbody\n");
+    assert_false(print_of(m->str, CAP, &p));
+    g_string_assign(m, "From: a@example.org\nX-Long: ");
+    for (int i = 0; i < 110 * 1024; i++)
+        g_string_append_c(m, 'x');
+    g_string_append(m, "\n\nbody\n");
+    assert_false(print_of(m->str, CAP, &p));
+    g_string_free(m, TRUE);
+}
+
 static void
 test_digest_key_stable(void **state)
 {
@@ -721,6 +835,10 @@ main(void)
         cmocka_unit_test(test_text_nul_bytes),
         cmocka_unit_test(test_content_key_of_copy),
         cmocka_unit_test(test_content_key_differs),
+        cmocka_unit_test(test_print_of_copy),
+        cmocka_unit_test(test_print_differs),
+        cmocka_unit_test(test_print_body_cap),
+        cmocka_unit_test(test_print_refused),
         cmocka_unit_test(test_digest_key_stable),
         cmocka_unit_test(test_body_cap),
         cmocka_unit_test(test_not_mail),
