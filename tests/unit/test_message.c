@@ -366,6 +366,34 @@ test_charset_latin1(void **state)
     tw_message_free(msg);
 }
 
+/* Latin-1 is converted without the system's converter: as it would, for
+ * every byte, whichever name the charset goes by. */
+static void
+test_charset_latin1_every_byte(void **state)
+{
+    const char *names[] = {"ISO-8859-1", "iso8859-1", "latin1"};
+    char body[129];
+
+    for (int i = 0; i < 128; i++)
+        body[i] = (char)(0x80 + i);
+    body[128] = '\0';
+    gsize len = 0;
+    char *want = g_convert(body, 128, "UTF-8", "ISO-8859-1", NULL, &len, NULL);
+    assert_non_null(want);
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        char *m = g_strdup_printf("From: a@example.org\nSubject: s\nMIME-Version: 1.0\n"
+                                  "Content-Type: text/plain; charset=%s\n"
+                                  "Content-Transfer-Encoding: 8bit\n\nA%sZ\n",
+                                  names[i], body);
+        tw_message_t *msg = parse(m);
+        assert_true(unit_contains(msg->text->str, want));
+        assert_int_equal(msg->text->len, len + 3);
+        tw_message_free(msg);
+        g_free(m);
+    }
+    g_free(want);
+}
+
 static void
 test_text_invalid_utf8_without_charset(void **state)
 {
@@ -831,6 +859,7 @@ main(void)
         cmocka_unit_test(test_text_html_beside_a_stub),
         cmocka_unit_test(test_text_skips_attachments),
         cmocka_unit_test(test_charset_latin1),
+        cmocka_unit_test(test_charset_latin1_every_byte),
         cmocka_unit_test(test_text_invalid_utf8_without_charset),
         cmocka_unit_test(test_text_nul_bytes),
         cmocka_unit_test(test_content_key_of_copy),
