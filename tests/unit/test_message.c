@@ -366,32 +366,51 @@ test_charset_latin1(void **state)
     tw_message_free(msg);
 }
 
-/* Latin-1 is converted without the system's converter: as it would, for
- * every byte, whichever name the charset goes by. */
+/* Latin-1 and Windows-1252 are converted without the system's
+ * converter: as it would, for every byte, whichever name the charset
+ * goes by; a byte Windows-1252 has no character for makes the text
+ * what it is without a charset. */
 static void
-test_charset_latin1_every_byte(void **state)
+test_charset_western_every_byte(void **state)
 {
-    const char *names[] = {"ISO-8859-1", "iso8859-1", "latin1"};
-    char body[129];
+    const struct {
+        const char *name, *iconv;
+    } charsets[] = {
+        {"ISO-8859-1", "ISO-8859-1"}, {"iso8859-1", "ISO-8859-1"}, {"latin1", "ISO-8859-1"},
+        {"windows-1252", "CP1252"},   {"cp1252", "CP1252"},
+    };
 
-    for (int i = 0; i < 128; i++)
-        body[i] = (char)(0x80 + i);
-    body[128] = '\0';
-    gsize len = 0;
-    char *want = g_convert(body, 128, "UTF-8", "ISO-8859-1", NULL, &len, NULL);
-    assert_non_null(want);
-    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-        char *m = g_strdup_printf("From: a@example.org\nSubject: s\nMIME-Version: 1.0\n"
-                                  "Content-Type: text/plain; charset=%s\n"
-                                  "Content-Transfer-Encoding: 8bit\n\nA%sZ\n",
-                                  names[i], body);
-        tw_message_t *msg = parse(m);
-        assert_true(unit_contains(msg->text->str, want));
-        assert_int_equal(msg->text->len, len + 3);
-        tw_message_free(msg);
-        g_free(m);
+    for (size_t i = 0; i < G_N_ELEMENTS(charsets); i++) {
+        for (int undefined = 0; undefined < 2; undefined++) {
+            GString *body = g_string_new(NULL);
+            for (int b = 0x80; b < 0x100; b++)
+                if (strcmp(charsets[i].iconv, "CP1252") != 0 || undefined ||
+                    (b != 0x81 && b != 0x8d && b != 0x8f && b != 0x90 && b != 0x9d))
+                    g_string_append_c(body, (char)b);
+            GError *error = NULL;
+            gsize len = 0;
+            char *want = g_convert(body->str, (gssize)body->len, "UTF-8", charsets[i].iconv, NULL,
+                                   &len, &error);
+            if (want == NULL) { /* what is read without a charset */
+                assert_true(undefined);
+                want = g_utf8_make_valid(body->str, (gssize)body->len);
+                len = strlen(want);
+                g_error_free(error);
+            }
+            char *m = g_strdup_printf("From: a@example.org\nSubject: s\nMIME-Version: 1.0\n"
+                                      "Content-Type: text/plain; charset=%s\n"
+                                      "Content-Transfer-Encoding: 8bit\n\nA%sZ\n",
+                                      charsets[i].name, body->str);
+            tw_message_t *msg = parse(m);
+            if (!unit_contains(msg->text->str, want) || msg->text->len != len + 3)
+                fail_msg("%s%s: not the system's conversion", charsets[i].name,
+                         undefined ? " with bytes it lacks" : "");
+            tw_message_free(msg);
+            g_free(m);
+            g_free(want);
+            g_string_free(body, TRUE);
+        }
     }
-    g_free(want);
 }
 
 static void
@@ -859,7 +878,7 @@ main(void)
         cmocka_unit_test(test_text_html_beside_a_stub),
         cmocka_unit_test(test_text_skips_attachments),
         cmocka_unit_test(test_charset_latin1),
-        cmocka_unit_test(test_charset_latin1_every_byte),
+        cmocka_unit_test(test_charset_western_every_byte),
         cmocka_unit_test(test_text_invalid_utf8_without_charset),
         cmocka_unit_test(test_text_nul_bytes),
         cmocka_unit_test(test_content_key_of_copy),
