@@ -323,6 +323,21 @@ known_by_print(import_t *im, const item_t *it, bool *known)
     return tw_ledger_known(im->cmd->store, im->cmd->owner, NULL, content, known, &im->err);
 }
 
+/* Recorder stage: one more message in the transaction, which is
+ * committed every BATCH messages. */
+static tw_status_t
+count_in_batch(import_t *im)
+{
+    tw_status_t st;
+
+    if (++im->in_batch < BATCH)
+        return TW_OK;
+    im->in_batch = 0;
+    if ((st = tw_store_commit(im->cmd->store)) != TW_OK)
+        return st;
+    return tw_store_begin(im->cmd->store);
+}
+
 /* Recorder stage: one reading. */
 static tw_status_t
 record_one(import_t *im, item_t *it)
@@ -338,22 +353,23 @@ record_one(import_t *im, item_t *it)
     if (it->print_copy) {
         if ((st = known_by_print(im, it, &known)) != TW_OK)
             return st;
-        if (!known) /* not the copy it seemed: parsed and read here */
-            parse_item(im, it);
+        if (known) {
+            im->known++;
+            return count_in_batch(im);
+        }
+        parse_item(im, it); /* not the copy it seemed: parsed and read here */
     }
-    if (!known) {
-        if (it->status != TW_OK) {
-            tw_error_set(&im->err, "%s: %s", it->origin, tw_status_str(it->status));
-            return it->status;
-        }
-        if (!it->msg->is_mail) {
-            im->not_mail++;
-            return TW_OK;
-        }
-        if (it->owner == NULL) {
-            im->no_owner++;
-            return TW_OK;
-        }
+    if (it->status != TW_OK) {
+        tw_error_set(&im->err, "%s: %s", it->origin, tw_status_str(it->status));
+        return it->status;
+    }
+    if (!it->msg->is_mail) {
+        im->not_mail++;
+        return TW_OK;
+    }
+    if (it->owner == NULL) {
+        im->no_owner++;
+        return TW_OK;
     }
     if (it->copy) {
         char *key = tw_message_key(it->msg);
@@ -366,26 +382,21 @@ record_one(import_t *im, item_t *it)
         read_item(im, it); /* not the copy it seemed */
     if (known) {
         im->known++;
-    } else {
-        st = tw_ledger_record(cmd->store, cmd->cfg, &it->reading, cmd->now, false, &rec, &im->err);
-        if (st != TW_OK)
-            return st;
-        if (rec.recorded)
-            im->recorded++;
-        else
-            im->known++;
-        tw_record_clear(&rec);
-        /* a later copy by print is known by this content key */
-        if (it->printed && !g_hash_table_contains(im->printed, &it->print))
-            g_hash_table_insert(im->printed, g_memdup2(&it->print, sizeof it->print),
-                                g_strdup(it->msg->content_key));
+        return count_in_batch(im);
     }
-    if (++im->in_batch >= BATCH) {
-        im->in_batch = 0;
-        if ((st = tw_store_commit(cmd->store)) == TW_OK)
-            st = tw_store_begin(cmd->store);
-    }
-    return st;
+    st = tw_ledger_record(cmd->store, cmd->cfg, &it->reading, cmd->now, false, &rec, &im->err);
+    if (st != TW_OK)
+        return st;
+    if (rec.recorded)
+        im->recorded++;
+    else
+        im->known++;
+    tw_record_clear(&rec);
+    /* a later copy by print is known by this content key */
+    if (it->printed && !g_hash_table_contains(im->printed, &it->print))
+        g_hash_table_insert(im->printed, g_memdup2(&it->print, sizeof it->print),
+                            g_strdup(it->msg->content_key));
+    return count_in_batch(im);
 }
 
 /* Recorder: the next handful in the walker's order. */
