@@ -630,8 +630,8 @@ tw_record_clear(tw_record_t *rec)
     tw_tags_clear(&rec->tags);
 }
 
-/* The owner's id and the row msg is recorded as, each 0 when there is
- * none: a look that writes nothing. */
+/* The owner's id and the row of the message recorded under key or
+ * content_key, each 0 when there is none: a look that writes nothing. */
 static tw_status_t
 find_recorded(tw_store_t *store, const char *owner, const char *key, const char *content_key,
               gint64 *owner_id, gint64 *row)
