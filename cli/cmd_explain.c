@@ -163,12 +163,13 @@ open_database(explain_t *ex)
 }
 
 static bool
-explain_one(void *ctx, const char *data, size_t len, const char *origin)
+explain_one(void *ctx, const char *data, size_t len, const char *origin, char **take)
 {
     explain_t *ex = ctx;
     tw_cmd_t *cmd = ex->cmd;
     tw_message_t *msg = NULL;
 
+    (void)take; /* read where it lies */
     if (tw_message_parse(data, len, cmd->cfg->max_body_bytes, cmd->cfg->subaddress_delims,
                          &msg) != TW_OK) {
         tw_message_free(msg);

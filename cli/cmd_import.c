@@ -111,7 +111,7 @@ hand_over(import_t *im, item_t *it)
 
 /* Walker: one message, copied for a worker to read. */
 static bool
-walk_one(void *ctx, const char *data, size_t len, const char *origin)
+walk_one(void *ctx, const char *data, size_t len, const char *origin, char **take)
 {
     import_t *im = ctx;
     item_t *it;
@@ -120,7 +120,12 @@ walk_one(void *ctx, const char *data, size_t len, const char *origin)
         return false;
     it = g_new0(item_t, 1);
     it->order = im->next_order++;
-    it->data = g_memdup2(data, len ? len : 1);
+    if (take != NULL) { /* a file read whole: its buffer is the item's */
+        it->data = *take;
+        *take = NULL;
+    } else {
+        it->data = g_memdup2(data, len ? len : 1);
+    }
     it->bytes = len;
     it->origin = g_strdup(origin);
     hand_over(im, it);

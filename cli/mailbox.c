@@ -209,7 +209,18 @@ deliver_part(void *ctx, const file_t *f, size_t start, size_t len, unsigned line
     char origin[4200];
 
     g_snprintf(origin, sizeof origin, "%s:%u", f->path, line);
-    return d->fn(d->ctx, f->data + start, len, origin);
+    return d->fn(d->ctx, f->data + start, len, origin, NULL);
+}
+
+/* Hands over a file that holds one message, then unloads it: a file read
+ * into memory is the receiver's to take. */
+static bool
+deliver_message(file_t *f, tw_mailbox_fn fn, void *ctx)
+{
+    bool ok = fn(ctx, f->data, f->len, f->path, f->copy != NULL ? &f->copy : NULL);
+
+    file_unload(f);
+    return ok;
 }
 
 static tw_status_t
@@ -221,10 +232,9 @@ each_in_file(const char *path, tw_mailbox_fn fn, void *ctx, tw_error_t *err)
 
     if (st != TW_OK)
         return st;
-    if (is_mbox(&f))
-        st = split_mbox(&f, deliver_part, &d) ? TW_OK : TW_ERR_IO;
-    else if (!fn(ctx, f.data, f.len, path))
-        st = TW_ERR_IO;
+    if (!is_mbox(&f))
+        return deliver_message(&f, fn, ctx) ? TW_OK : TW_ERR_IO;
+    st = split_mbox(&f, deliver_part, &d) ? TW_OK : TW_ERR_IO;
     file_unload(&f);
     return st;
 }
@@ -560,9 +570,8 @@ tw_mailbox_each_by_date(const char *path, gint64 undated, tw_mailbox_fn fn, void
         if (f->data == NULL) {
             st = each_in_file(f->path, fn, ctx, err); /* a message file */
         } else if (f->message) {
-            if (!fn(ctx, f->data, f->len, f->path))
+            if (!deliver_message(f, fn, ctx))
                 st = TW_ERR_IO;
-            file_unload(f);
         } else if (!deliver_part(&d, f, e->start, e->len, e->line)) {
             st = TW_ERR_IO;
         }

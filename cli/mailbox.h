@@ -16,10 +16,12 @@
 
 #include "status.h"
 
-/* Receives one message; origin is "PATH" or "PATH:LINE".  Returning
- * false stops the walk. */
+/* Receives one message; origin is "PATH" or "PATH:LINE".  When take is
+ * not NULL, *take is data itself, the whole of a file read into memory
+ * (g_malloc'd): the receiver may keep it by setting *take to NULL, instead
+ * of copying it.  Returning false stops the walk. */
 typedef bool (*tw_mailbox_fn)(void *ctx, const char *data, size_t len,
-                              const char *origin);
+                              const char *origin, char **take);
 
 /* Total bytes of the files under path that tw_mailbox_each() reads. */
 guint64 tw_mailbox_bytes(const char *path);

@@ -202,9 +202,7 @@ static const guint16 cp1252_high[32] = {
 };
 
 /* ISO-8859-1 or, with cp1252, Windows-1252 text in UTF-8; NULL when a
- * byte has no character (as the system's converter fails).  Mail in
- * these is common enough to spare a static program the load of the
- * system's conversion module, a fraction of a millisecond. */
+ * byte has no character (as the system's converter fails). */
 static GString *
 western_to_utf8(const char *data, size_t n, bool cp1252)
 {
@@ -219,6 +217,29 @@ western_to_utf8(const char *data, size_t n, bool cp1252)
         }
         g_string_append_len(out, utf8, g_unichar_to_utf8(c, utf8));
     }
+    return out;
+}
+
+/* Text in charset converted to UTF-8, "?" for what has no character
+ * there; NULL when it cannot be converted.  The western charsets are
+ * converted here: mail in them is common enough to spare a static
+ * program the load of the system's conversion module, a fraction of a
+ * millisecond. */
+static GString *
+to_utf8(const char *data, size_t n, const char *charset)
+{
+    const char *name = g_mime_charset_iconv_name(charset);
+    gsize written = 0;
+
+    if (g_ascii_strcasecmp(name, "iso-8859-1") == 0 || g_ascii_strcasecmp(name, "latin1") == 0)
+        return western_to_utf8(data, n, false);
+    if (g_ascii_strcasecmp(name, "cp1252") == 0)
+        return western_to_utf8(data, n, true);
+    char *conv = g_convert_with_fallback(data, (gssize)n, "UTF-8", name, "?", NULL, &written, NULL);
+    if (conv == NULL)
+        return NULL;
+    GString *out = g_string_new_len(conv, (gssize)written);
+    g_free(conv);
     return out;
 }
 
@@ -246,21 +267,7 @@ part_text(GMimePart *part, size_t cap)
     if (g_utf8_validate(data, (gssize)n, NULL)) {
         out = g_string_new_len(data, (gssize)n); /* valid: no NUL in it either */
     } else if (charset != NULL && g_ascii_strcasecmp(charset, "utf-8") != 0) {
-        const char *iconv_name = g_mime_charset_iconv_name(charset);
-        gsize written = 0;
-        char *conv = NULL;
-        if (g_ascii_strcasecmp(iconv_name, "iso-8859-1") == 0 ||
-            g_ascii_strcasecmp(iconv_name, "latin1") == 0)
-            out = western_to_utf8(data, n, false);
-        else if (g_ascii_strcasecmp(iconv_name, "cp1252") == 0)
-            out = western_to_utf8(data, n, true);
-        else
-            conv = g_convert_with_fallback(data, (gssize)n, "UTF-8", iconv_name, "?", NULL,
-                                           &written, NULL);
-        if (conv != NULL) {
-            out = g_string_new_len(conv, (gssize)written);
-            g_free(conv);
-        }
+        out = to_utf8(data, n, charset);
     }
     if (out == NULL) {
         char *valid = g_utf8_make_valid(data, (gssize)n);

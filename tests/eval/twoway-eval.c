@@ -81,10 +81,11 @@ typedef struct {
 } find_t;
 
 static bool
-find_one(void *ctx, const char *data, size_t len, const char *origin)
+find_one(void *ctx, const char *data, size_t len, const char *origin, char **take)
 {
     find_t *f = ctx;
 
+    (void)take;
     if (f->seen++ != f->want)
         return true;
     tw_message_parse(data, len, 1024 * 1024, "+", &f->msg);
@@ -209,12 +210,13 @@ typedef struct {
 } walk_t;
 
 static bool
-print_verdict(void *ctx, const char *data, size_t len, const char *origin)
+print_verdict(void *ctx, const char *data, size_t len, const char *origin, char **take)
 {
     walk_t *w = ctx;
     tw_message_t *msg = NULL;
     tw_reading_t r;
 
+    (void)take;
     if (tw_message_parse(data, len, 1024 * 1024, "+", &msg) != TW_OK || msg == NULL) {
         w->index++;
         return true;
