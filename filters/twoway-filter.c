@@ -17,27 +17,33 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "ledger.h"
-#include "message.h"
 #include "options.h"
 #include "raw.h"
-#include "reading.h"
+#include "record.h"
+#include "recorder.h"
 #include "tags.h"
+
+/* The log a delivery leaves is read back by the next one: past this
+ * size it is copied into the database and emptied. */
+#define TRIM_AT (512 * 1024)
 
 typedef struct {
     tw_globals_t globals;
     bool sent;
     bool pass;
+    bool recorder;
 } filter_opts_t;
 
 static void
 usage(FILE *fp)
 {
     fputs("usage: twoway-filter [--db PATH] [--owner ADDR] [--config FILE]\n"
-          "                     [--sent [--pass]]\n"
+          "                     [--sent [--pass] | --recorder]\n"
           "Reads a message on stdin and writes it to stdout with X-Twoway-* tags added.\n"
-          "  --sent   record a message the owner sent; write nothing\n"
-          "  --pass   with --sent, also write the message unchanged\n"
+          "  --sent       record a message the owner sent; write nothing\n"
+          "  --pass       with --sent, also write the message unchanged\n"
+          "  --recorder   run the recorder deliveries hand their mail to, in the\n"
+          "               foreground, until none came for Recorder seconds\n"
           "Exit: 0 message written whole, 75 try again later, 78 configuration error.\n"
           "See twoway-filter(1).\n",
           fp);
@@ -110,50 +116,6 @@ emit_unchanged(const GByteArray *in)
     return EX_OK;
 }
 
-/* Analyses and records; on success *tags holds the header lines. */
-static tw_status_t
-record(const filter_opts_t *o, const tw_config_t *cfg, const tw_raw_t *raw,
-       char **tags, size_t *tags_len, tw_error_t *err)
-{
-    tw_message_t *msg = NULL;
-    tw_status_t st;
-    char *owner = NULL;
-    tw_store_t *store = NULL;
-
-    *tags = NULL;
-    *tags_len = 0;
-    st = tw_message_parse(raw->data, raw->len, cfg->max_body_bytes, cfg->subaddress_delims, &msg);
-    if (st != TW_OK || !msg->is_mail)
-        goto out; /* not mail: passed through */
-    owner = tw_reading_owner(cfg, msg);
-    if (owner == NULL) {
-        tw_warn("no owner: give --owner ADDR, or Owner in the config; message passed untagged");
-        goto out;
-    }
-    char *path = tw_config_database(cfg);
-    st = tw_store_open(path, cfg->busy_timeout_ms, true, &store, err);
-    g_free(path);
-    if (st == TW_OK) {
-        tw_reading_t r;
-        tw_store_defer_checkpoints(store);
-        tw_record_t rec;
-        tw_read(cfg, msg, owner, o->sent ? TW_HINT_OUT : TW_HINT_AUTO, &r);
-        st = tw_ledger_record_one(store, cfg, &r, g_get_real_time() / G_USEC_PER_SEC, &rec, err);
-        if (st == TW_OK) {
-            *tags = tw_tags_format(&rec.tags, tw_raw_eol(raw), tags_len);
-            tw_record_clear(&rec);
-            /* the message is recorded: a failure to trim changes nothing */
-            tw_store_trim_log(store, 512 * 1024);
-        }
-        tw_reading_clear(&r);
-    }
-out:
-    tw_store_close(store);
-    tw_message_free(msg);
-    g_free(owner);
-    return st;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -161,6 +123,7 @@ main(int argc, char **argv)
         TW_GLOBAL_OPTIONS,
         {"sent", no_argument, NULL, 's'},
         {"pass", no_argument, NULL, 'p'},
+        {"recorder", no_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -174,12 +137,13 @@ main(int argc, char **argv)
 
     tw_progname = "twoway-filter";
     signal(SIGPIPE, SIG_IGN);
-    while ((opt = getopt_long(argc, argv, "sphV", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "sprhV", longopts, NULL)) != -1) {
         if (tw_globals_take(&o.globals, opt, optarg))
             continue;
         switch (opt) {
         case 's': o.sent = true; break;
         case 'p': o.pass = true; break;
+        case 'r': o.recorder = true; break;
         case 'h': usage(stdout); return EX_OK;
         case 'V': puts("twoway-filter " PACKAGE_VERSION); return EX_OK;
         default: usage(stderr); return EX_USAGE;
@@ -192,6 +156,19 @@ main(int argc, char **argv)
     if (o.pass && !o.sent) {
         tw_warn("--pass goes with --sent");
         return EX_USAGE;
+    }
+    if (o.recorder) {
+        if (o.sent) {
+            tw_warn("--recorder takes no message: it goes without --sent");
+            return EX_USAGE;
+        }
+        if (tw_globals_config(&o.globals, &cfg, &err) != TW_OK) {
+            tw_warn("%s", err.text);
+            return EX_CONFIG;
+        }
+        rc = recorder_run(&o.globals, cfg);
+        tw_config_free(cfg);
+        return rc;
     }
 
     /* Always read the whole message first: a filter that stops reading
@@ -216,9 +193,15 @@ main(int argc, char **argv)
     char *tags = NULL;
     size_t tags_len = 0;
     tw_status_t st = TW_OK;
-    if (raw.is_mail)
-        st = record(&o, cfg, &raw, &tags, &tags_len, &err);
-    if (st != TW_OK) {
+    if (raw.is_mail &&
+        !recorder_deliver(&o.globals, cfg, o.sent, &raw, &st, &tags, &tags_len, &err)) {
+        tw_store_t *store = NULL;
+        st = filter_record(cfg, o.sent, &raw, &store, TRIM_AT, &tags, &tags_len, &err);
+        tw_store_close(store);
+    }
+    if (st == TW_ERR_NO_OWNER) {
+        tw_warn("no owner: give --owner ADDR, or Owner in the config; message passed untagged");
+    } else if (st != TW_OK) {
         /* one line: the database, the cause, what becomes of the mail */
         const char *why = err.text[0] ? err.text : tw_status_str(st);
         if (cfg->on_error == TW_ON_ERROR_TEMPFAIL) {

@@ -201,6 +201,17 @@ set_busy_timeout(tw_config_t *cfg, const char *value, GString *why)
 }
 
 static tw_status_t
+set_recorder(tw_config_t *cfg, const char *value, GString *why)
+{
+    long long n;
+    tw_status_t st = parse_number(value, 0, 86400, false, &n, why);
+
+    if (st == TW_OK)
+        cfg->recorder_seconds = (int)n;
+    return st;
+}
+
+static tw_status_t
 set_list_asks(tw_config_t *cfg, const char *value, GString *why)
 {
     return parse_bool(value, &cfg->list_asks, why);
@@ -358,6 +369,7 @@ static const struct {
     {"OnError", set_on_error},
     {"MaxBodyBytes", set_max_body},
     {"BusyTimeout", set_busy_timeout},
+    {"Recorder", set_recorder},
     {"ListAsks", set_list_asks},
     {"ThreadWindow", set_thread_window},
     {"AskThreshold", set_ask_threshold},
@@ -385,6 +397,7 @@ tw_config_new(void)
     cfg->on_error = TW_ON_ERROR_ACCEPT;
     cfg->max_body_bytes = 1024 * 1024;
     cfg->busy_timeout_ms = 5000;
+    cfg->recorder_seconds = 60;
     cfg->list_asks = false;
     cfg->thread_window_days = 30;
     cfg->ask_threshold = 0.5;

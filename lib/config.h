@@ -33,6 +33,8 @@ typedef struct {
     int thread_window_days;
     double ask_threshold;
     bool per_person_asks;    /* an ask to several stays open for each */
+    /* twoway-filter */
+    int recorder_seconds;    /* its recorder waits this long for more; 0: none */
     /* twoway-milter */
     char *socket;
     GPtrArray *internal_hosts;

@@ -68,6 +68,7 @@ test_defaults(void **state)
     assert_int_equal(cfg->on_error, TW_ON_ERROR_ACCEPT);
     assert_int_equal(cfg->max_body_bytes, 1048576);
     assert_int_equal(cfg->busy_timeout_ms, 5000);
+    assert_int_equal(cfg->recorder_seconds, 60);
     assert_false(cfg->list_asks);
     assert_int_equal(cfg->thread_window_days, 30);
     assert_float_equal(cfg->ask_threshold, 0.5, 1e-9);
@@ -252,6 +253,24 @@ test_busy_timeout(void **state)
     refuse("BusyTimeout", "1.5");
     refuse("BusyTimeout", "1k");
     refuse("BusyTimeout", "soon");
+}
+
+static void
+test_recorder(void **state)
+{
+    tw_config_t *cfg = accept_value("Recorder", "0");
+
+    assert_int_equal(cfg->recorder_seconds, 0);
+    tw_config_free(cfg);
+    cfg = accept_value("Recorder", "86400");
+    assert_int_equal(cfg->recorder_seconds, 86400);
+    tw_config_free(cfg);
+
+    refuse("Recorder", "86401");
+    refuse("Recorder", "-1");
+    refuse("Recorder", "2.5");
+    refuse("Recorder", "1k");
+    refuse("Recorder", "off");
 }
 
 static void
@@ -876,6 +895,7 @@ main(void)
         cmocka_unit_test(test_on_error),
         cmocka_unit_test(test_max_body_bytes),
         cmocka_unit_test(test_busy_timeout),
+        cmocka_unit_test(test_recorder),
         cmocka_unit_test(test_list_asks),
         cmocka_unit_test(test_thread_window),
         cmocka_unit_test(test_ask_threshold),
