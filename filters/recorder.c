@@ -92,19 +92,20 @@ set_timeouts(int fd, int ms)
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
-/* Appends what tells a file from another: a file replaced or edited
- * gets another recorder. */
+/* Appends what tells a file from another, and its name when named:
+ * a file replaced or edited gets another recorder. */
 static void
-add_identity(GString *id, const char *path)
+add_identity(GString *id, const char *path, bool named)
 {
     struct stat sb;
 
+    if (named)
+        g_string_append_printf(id, "%s:", path ? path : "");
     if (path != NULL && stat(path, &sb) == 0)
-        g_string_append_printf(id, "%s:%ju:%ju:%jd:%ld.%ld|", path, (uintmax_t)sb.st_dev,
+        g_string_append_printf(id, "%ju:%ju:%jd:%ld.%ld", (uintmax_t)sb.st_dev,
                                (uintmax_t)sb.st_ino, (intmax_t)sb.st_size,
                                (long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec);
-    else
-        g_string_append_printf(id, "%s|", path ? path : "");
+    g_string_append_c(id, '|');
 }
 
 /* The private folder of the user's recorders: $XDG_RUNTIME_DIR/twoway,
@@ -132,11 +133,12 @@ socket_dir(void)
     return dir;
 }
 
-/* The socket of the recorder for this program, user, database,
+/* The socket of the recorder for this program (started as argv0),
+ * user, database,
  * configuration and owner; NULL when there is to be none.  The
  * database's path becomes absolute in cfg: the recorder works from /. */
 static char *
-socket_path(const tw_globals_t *g, tw_config_t *cfg)
+socket_path(const char *argv0, const tw_globals_t *g, tw_config_t *cfg)
 {
     if (cfg->recorder_seconds == 0)
         return NULL;
@@ -152,10 +154,14 @@ socket_path(const tw_globals_t *g, tw_config_t *cfg)
     char *dir = socket_dir();
     if (dir == NULL)
         return NULL;
+    /* the program as it was started (under valgrind, /proc/self/exe
+     * is valgrind): another build gets another recorder */
+    char *program = strchr(argv0, '/') ? g_strdup(argv0) : g_find_program_in_path(argv0);
     GString *id = g_string_new(PACKAGE_VERSION "|");
-    add_identity(id, "/proc/self/exe");
+    add_identity(id, program ? program : "/proc/self/exe", false);
+    g_free(program);
     g_string_append_printf(id, "%ju|%s|", (uintmax_t)geteuid(), db);
-    add_identity(id, cfg->path);
+    add_identity(id, cfg->path, true);
     g_string_append(id, g->owner ? g->owner : "");
     char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, id->str, (gssize)id->len);
     sum[24] = '\0';
@@ -306,7 +312,7 @@ serve(const tw_config_t *cfg, const char *path)
     /* what is left of a recorder that did not leave in order */
     unlink(path);
     address_of(path, &sa);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 128) != 0) {
         why = g_strerror(errno);
         goto out;
@@ -320,8 +326,11 @@ serve(const tw_config_t *cfg, const char *path)
                 break;
             continue;
         }
-        if (n < 0 && errno != EINTR)
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
             break;
+        }
         int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
         if (c >= 0) {
             handle(c, &k);
@@ -380,13 +389,13 @@ spawn(const tw_config_t *cfg, const char *path)
 }
 
 int
-recorder_run(const tw_globals_t *g, tw_config_t *cfg)
+recorder_run(const char *argv0, const tw_globals_t *g, tw_config_t *cfg)
 {
     if (cfg->recorder_seconds == 0) {
         tw_warn("Recorder is 0: no recorder to run");
         return EX_CONFIG;
     }
-    char *path = socket_path(g, cfg);
+    char *path = socket_path(argv0, g, cfg);
     if (path == NULL) {
         tw_warn("no private folder for the recorder's socket");
         return EX_CANTCREAT;
@@ -401,10 +410,11 @@ recorder_run(const tw_globals_t *g, tw_config_t *cfg)
 /* ---- a delivery ---- */
 
 bool
-recorder_deliver(const tw_globals_t *g, tw_config_t *cfg, bool sent, const tw_raw_t *raw,
-                 tw_status_t *st, char **tags, size_t *tags_len, tw_error_t *err)
+recorder_deliver(const char *argv0, const tw_globals_t *g, tw_config_t *cfg, bool sent,
+                 const tw_raw_t *raw, tw_status_t *st, char **tags, size_t *tags_len,
+                 tw_error_t *err)
 {
-    char *path = socket_path(g, cfg);
+    char *path = socket_path(argv0, g, cfg);
     struct sockaddr_un sa;
     bool done = false;
     int fd;

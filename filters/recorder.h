@@ -21,15 +21,17 @@
 #include "raw.h"
 #include "status.h"
 
-/* Has the recorder for this configuration record the message.  True
+/* Has the recorder for this program (argv[0]) and configuration
+ * record the message.  True
  * when it answered: *st, *tags, *tags_len and err are its answer, as
  * filter_record() gives them.  False when there is none (it is started
  * then) or it failed: the caller records the message itself. */
-bool recorder_deliver(const tw_globals_t *g, tw_config_t *cfg, bool sent, const tw_raw_t *raw,
-                      tw_status_t *st, char **tags, size_t *tags_len, tw_error_t *err);
+bool recorder_deliver(const char *argv0, const tw_globals_t *g, tw_config_t *cfg, bool sent,
+                      const tw_raw_t *raw, tw_status_t *st, char **tags, size_t *tags_len,
+                      tw_error_t *err);
 
 /* Runs the recorder in the foreground (twoway-filter --recorder) until
  * it leaves; returns the exit code.  Problems go to stderr. */
-int recorder_run(const tw_globals_t *g, tw_config_t *cfg);
+int recorder_run(const char *argv0, const tw_globals_t *g, tw_config_t *cfg);
 
 #endif

@@ -166,7 +166,7 @@ main(int argc, char **argv)
             tw_warn("%s", err.text);
             return EX_CONFIG;
         }
-        rc = recorder_run(&o.globals, cfg);
+        rc = recorder_run(argv[0], &o.globals, cfg);
         tw_config_free(cfg);
         return rc;
     }
@@ -194,7 +194,7 @@ main(int argc, char **argv)
     size_t tags_len = 0;
     tw_status_t st = TW_OK;
     if (raw.is_mail &&
-        !recorder_deliver(&o.globals, cfg, o.sent, &raw, &st, &tags, &tags_len, &err)) {
+        !recorder_deliver(argv[0], &o.globals, cfg, o.sent, &raw, &st, &tags, &tags_len, &err)) {
         tw_store_t *store = NULL;
         st = filter_record(cfg, o.sent, &raw, &store, TRIM_AT, &tags, &tags_len, &err);
         tw_store_close(store);
