@@ -251,10 +251,10 @@ handle(int fd, kept_t *k)
         tw_error_t err = {{0}};
         char *tags = NULL;
         size_t tags_len = 0;
-        bool opened = k->store != NULL;
 
         tw_raw_scan(&raw, data, rq.len);
         check_database(k);
+        bool opened = k->store != NULL;
         tw_status_t st = filter_record(k->cfg, rq.flags & SENT, &raw, &k->store, RECORDER_TRIM,
                                        &tags, &tags_len, &err);
         struct stat sb;
@@ -340,10 +340,12 @@ serve(const tw_config_t *cfg, const char *path)
     }
     /* new deliveries start another recorder from here on */
     unlink(path);
-    char *lock = g_strconcat(path, ".lock", NULL);
-    unlink(lock);
-    g_free(lock);
 out:
+    if (lock_fd >= 0) {
+        char *lock = g_strconcat(path, ".lock", NULL);
+        unlink(lock);
+        g_free(lock);
+    }
     if (fd >= 0)
         close(fd);
     if (k.store != NULL) {

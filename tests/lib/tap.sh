@@ -23,6 +23,12 @@ rm -rf "$T"
 mkdir -p "$T"
 export HOME=$T/home XDG_DATA_HOME=$T/home/data XDG_CONFIG_HOME=$T/home/config
 mkdir -p "$HOME"
+# the filter's recorders (twoway-filter(1)) keep their sockets here,
+# where a socket's path fits (107 bytes); else in /tmp/twoway-UID
+if [ ${#T} -lt 60 ]; then
+    export XDG_RUNTIME_DIR=$T/run
+    mkdir -m 700 "$XDG_RUNTIME_DIR"
+fi
 
 _tap_n=0
 _tap_failed=0
