@@ -13,8 +13,8 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -360,31 +360,25 @@ out:
     return why;
 }
 
-/* Starts a recorder, detached: its own session, no descriptor of the
- * delivery's (procmail waits until every copy of the filter's output
- * is closed). */
-static void
-spawn(const tw_config_t *cfg, const char *path)
+void
+recorder_start(const tw_config_t *cfg, const char *path)
 {
-    pid_t pid = fork();
-
-    if (pid < 0)
+    /* no wait for it: the delivery leaves next, and the recorder, its
+     * own session's leader, is the init process's child then */
+    if (fork() != 0)
         return;
-    if (pid > 0) {
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-        return;
-    }
-    if (setsid() < 0 || fork() != 0)
-        _exit(0);
-    int null = open("/dev/null", O_RDWR);
+    setsid();
+    int null = open("/dev/null", O_RDWR | O_NOCTTY);
     if (null < 0)
         _exit(0);
     for (int i = 0; i < 3; i++)
         if (null != i)
             dup2(null, i);
-    for (int i = 3, max = (int)MIN(sysconf(_SC_OPEN_MAX), 65536); i < max; i++)
-        close(i);
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0)
+#endif
+        for (int i = 3, max = (int)MIN(sysconf(_SC_OPEN_MAX), 65536); i < max; i++)
+            close(i);
     if (chdir("/") == 0)
         serve(cfg, path);
     _exit(0);
@@ -414,7 +408,7 @@ recorder_run(const char *argv0, const tw_globals_t *g, tw_config_t *cfg)
 bool
 recorder_deliver(const char *argv0, const tw_globals_t *g, tw_config_t *cfg, bool sent,
                  const tw_raw_t *raw, tw_status_t *st, char **tags, size_t *tags_len,
-                 tw_error_t *err)
+                 tw_error_t *err, char **start)
 {
     char *path = socket_path(argv0, g, cfg);
     struct sockaddr_un sa;
@@ -430,8 +424,10 @@ recorder_deliver(const char *argv0, const tw_globals_t *g, tw_config_t *cfg, boo
     /* the recorder may itself wait BusyTimeout for the database */
     set_timeouts(fd, cfg->busy_timeout_ms + PEER_TIMEOUT_MS);
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        if (errno == ENOENT || errno == ECONNREFUSED)
-            spawn(cfg, path);
+        if (errno == ENOENT || errno == ECONNREFUSED) {
+            *start = path;
+            path = NULL;
+        }
         goto out;
     }
     request_t rq = {.magic = MAGIC, .flags = sent ? SENT : 0, .len = raw->len};

@@ -193,8 +193,9 @@ main(int argc, char **argv)
     char *tags = NULL;
     size_t tags_len = 0;
     tw_status_t st = TW_OK;
-    if (raw.is_mail &&
-        !recorder_deliver(argv[0], &o.globals, cfg, o.sent, &raw, &st, &tags, &tags_len, &err)) {
+    char *start = NULL;
+    if (raw.is_mail && !recorder_deliver(argv[0], &o.globals, cfg, o.sent, &raw, &st, &tags,
+                                         &tags_len, &err, &start)) {
         tw_store_t *store = NULL;
         st = filter_record(cfg, o.sent, &raw, &store, TRIM_AT, &tags, &tags_len, &err);
         tw_store_close(store);
@@ -217,6 +218,11 @@ main(int argc, char **argv)
     else
         rc = emit(&raw, tags, tags_len);
 done:
+    if (start != NULL) {
+        /* for the deliveries after this one, now that it is written */
+        recorder_start(cfg, start);
+        g_free(start);
+    }
     g_free(tags);
     tw_config_free(cfg);
     g_byte_array_free(in, TRUE);

@@ -93,7 +93,7 @@ open_store(void)
 }
 
 /* Records the message and returns its tag lines ("" when none),
- * as twoway-filter's record() does. */
+ * as filter_record() in filters/record.c does, at a fixed time. */
 static char *
 record(const tw_raw_t *raw, size_t *tags_len)
 {
