@@ -49,13 +49,15 @@ typedef struct {
  * recorder runs; SQLite's own checkpoints keep it near 4 MB. */
 #define RECORDER_TRIM (8 * 1024 * 1024)
 
+/* Writes (out) or reads all of buf; false on an error, an end of file
+ * or a timeout.  SIGPIPE is ignored by the whole program. */
 static bool
-send_all(int fd, const void *buf, size_t len)
+move_all(int fd, void *buf, size_t len, bool out)
 {
-    const char *p = buf;
+    char *p = buf;
 
     while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        ssize_t n = out ? write(fd, p, len) : read(fd, p, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -67,20 +69,15 @@ send_all(int fd, const void *buf, size_t len)
 }
 
 static bool
+send_all(int fd, const void *buf, size_t len)
+{
+    return move_all(fd, (void *)buf, len, true);
+}
+
+static bool
 recv_all(int fd, void *buf, size_t len)
 {
-    char *p = buf;
-
-    while (len > 0) {
-        ssize_t n = recv(fd, p, len, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
+    return move_all(fd, buf, len, false);
 }
 
 static void
@@ -134,9 +131,9 @@ socket_dir(void)
 }
 
 /* The socket of the recorder for this program (started as argv0),
- * user, database,
- * configuration and owner; NULL when there is to be none.  The
- * database's path becomes absolute in cfg: the recorder works from /. */
+ * user, database, configuration and owner; NULL when there is to be
+ * none.  The database's path becomes absolute in cfg: the recorder
+ * works from /. */
 static char *
 socket_path(const char *argv0, const tw_globals_t *g, tw_config_t *cfg)
 {
