@@ -17,10 +17,8 @@ filter_record(const tw_config_t *cfg, bool sent, const tw_raw_t *raw, tw_store_t
     *tags = NULL;
     *tags_len = 0;
     st = tw_message_parse(raw->data, raw->len, cfg->max_body_bytes, cfg->subaddress_delims, &msg);
-    if (st != TW_OK || !msg->is_mail) {
-        st = TW_OK; /* not mail: passed through */
-        goto out;
-    }
+    if (st != TW_OK || !msg->is_mail)
+        goto out; /* not mail: passed through */
     owner = tw_reading_owner(cfg, msg);
     if (owner == NULL) {
         st = TW_ERR_NO_OWNER;
