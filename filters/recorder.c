@@ -18,6 +18,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "record.h"
 
 /* A request: the header, then len bytes of message.  A reply: the
@@ -48,37 +49,6 @@ typedef struct {
 /* The log is trimmed at this size.  Nothing reads it back while the
  * recorder runs; SQLite's own checkpoints keep it near 4 MB. */
 #define RECORDER_TRIM (8 * 1024 * 1024)
-
-/* Writes (out) or reads all of buf; false on an error, an end of file
- * or a timeout.  SIGPIPE is ignored by the whole program. */
-static bool
-move_all(int fd, void *buf, size_t len, bool out)
-{
-    char *p = buf;
-
-    while (len > 0) {
-        ssize_t n = out ? write(fd, p, len) : read(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
-static bool
-send_all(int fd, const void *buf, size_t len)
-{
-    return move_all(fd, (void *)buf, len, true);
-}
-
-static bool
-recv_all(int fd, void *buf, size_t len)
-{
-    return move_all(fd, buf, len, false);
-}
 
 static void
 set_timeouts(int fd, int ms)
@@ -220,8 +190,8 @@ reply(int fd, tw_status_t st, const char *err, const char *tags, size_t tags_len
 
     r.err_len = (guint32)strlen(err);
     r.tags_len = (guint32)tags_len;
-    if (send_all(fd, &r, sizeof r) && send_all(fd, err, r.err_len))
-        send_all(fd, tags, tags_len);
+    if (io_write_all(fd, &r, sizeof r) && io_write_all(fd, err, r.err_len))
+        io_write_all(fd, tags, tags_len);
 }
 
 static void
@@ -235,7 +205,7 @@ handle(int fd, kept_t *k)
         cred.uid != geteuid())
         return;
     set_timeouts(fd, PEER_TIMEOUT_MS);
-    if (!recv_all(fd, &rq, sizeof rq) || memcmp(rq.magic, MAGIC, 4) != 0 ||
+    if (!io_read_all(fd, &rq, sizeof rq) || memcmp(rq.magic, MAGIC, 4) != 0 ||
         rq.len > MAX_MESSAGE)
         return;
     char *data = g_try_malloc(rq.len + 1);
@@ -243,7 +213,7 @@ handle(int fd, kept_t *k)
         reply(fd, TW_ERR_NOMEM, "", NULL, 0);
         return;
     }
-    if (recv_all(fd, data, rq.len)) {
+    if (io_read_all(fd, data, rq.len)) {
         tw_raw_t raw;
         tw_error_t err = {{0}};
         char *tags = NULL;
@@ -429,23 +399,22 @@ recorder_deliver(const char *argv0, const tw_globals_t *g, tw_config_t *cfg, boo
     }
     request_t rq = {.magic = MAGIC, .flags = sent ? SENT : 0, .len = raw->len};
     reply_t r;
-    if (raw->len > MAX_MESSAGE || !send_all(fd, &rq, sizeof rq) ||
-        !send_all(fd, raw->data, raw->len) || !recv_all(fd, &r, sizeof r) ||
+    if (raw->len > MAX_MESSAGE || !io_write_all(fd, &rq, sizeof rq) ||
+        !io_write_all(fd, raw->data, raw->len) || !io_read_all(fd, &r, sizeof r) ||
         memcmp(r.magic, MAGIC, 4) != 0 || r.err_len >= sizeof err->text)
         goto out;
     char *t = g_malloc(r.tags_len + 1);
-    if (recv_all(fd, err->text, r.err_len) && recv_all(fd, t, r.tags_len)) {
+    if (io_read_all(fd, err->text, r.err_len) && io_read_all(fd, t, r.tags_len)) {
         err->text[r.err_len] = '\0';
         t[r.tags_len] = '\0';
         *st = (tw_status_t)r.status;
-        *tags = r.tags_len ? t : NULL;
+        *tags = t;
         *tags_len = r.tags_len;
         done = true;
-    }
-    if (!done || r.tags_len == 0)
+    } else {
         g_free(t);
-    if (!done)
         err->text[0] = '\0';
+    }
 out:
     if (fd >= 0)
         close(fd);

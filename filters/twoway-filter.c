@@ -17,6 +17,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "options.h"
 #include "raw.h"
 #include "record.h"
@@ -69,19 +70,7 @@ read_all(int fd, GByteArray *buf)
 static bool
 write_fd(void *ctx, const void *data, size_t len)
 {
-    int fd = *(int *)ctx;
-    const char *p = data;
-
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
+    return io_write_all(*(int *)ctx, data, len);
 }
 
 /* Writes the message with tags (may be empty) and returns the exit
@@ -107,9 +96,7 @@ emit(const tw_raw_t *raw, const char *tags, size_t tags_len)
 static int
 emit_unchanged(const GByteArray *in)
 {
-    int fd = STDOUT_FILENO;
-
-    if (in->len > 0 && !write_fd(&fd, in->data, in->len)) {
+    if (!io_write_all(STDOUT_FILENO, in->data, in->len)) {
         tw_warn("cannot write the message: %s", g_strerror(errno));
         return EX_TEMPFAIL;
     }
